@@ -1,0 +1,13 @@
+export { GrpcStatus, type GrpcStatusCode } from './status.js';
+export { ErrorKinds, type ErrorKind } from './kinds.js';
+export {
+  OrcError,
+  isOrcError,
+  notFound,
+  conflict,
+  badRequest,
+  invalidAsset,
+  permissionDenied,
+  internal,
+} from './orcerror.js';
+export { orcErrorFromText } from './fromtext.js';

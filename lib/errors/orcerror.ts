@@ -1,0 +1,41 @@
+import { ErrorKinds, type ErrorKind } from './kinds.js';
+import type { GrpcStatusCode } from './status.js';
+
+/** An error the orchestrator means to report; its message always starts with the Substra code ("OE0002: ..."). */
+export class OrcError extends Error {
+  override readonly name = 'OrcError';
+  readonly kind: ErrorKind;
+  /** The message without the code prefix. */
+  readonly detail: string;
+
+  constructor(kind: ErrorKind, detail: string, options?: { cause?: unknown }) {
+    super(`${ErrorKinds[kind].code}: ${detail}`, options);
+    this.kind = kind;
+    this.detail = detail;
+  }
+
+  get code(): string {
+    return ErrorKinds[this.kind].code;
+  }
+
+  get status(): GrpcStatusCode {
+    return ErrorKinds[this.kind].status;
+  }
+}
+
+/** Structural check, so errors crossing package copies or realms (e.g. chaincode bundles) are still recognised. */
+export function isOrcError(err: unknown): err is OrcError {
+  return (
+    err instanceof OrcError ||
+    (err instanceof Error && err.name === 'OrcError' && typeof (err as Partial<OrcError>).kind === 'string')
+  );
+}
+
+export const notFound = (what: string, key: string): OrcError =>
+  new OrcError('NotFound', `${what} with key "${key}" not found`);
+export const conflict = (what: string, key: string): OrcError =>
+  new OrcError('Conflict', `${what} with key "${key}" already exists`);
+export const badRequest = (detail: string): OrcError => new OrcError('BadRequest', detail);
+export const invalidAsset = (detail: string): OrcError => new OrcError('InvalidAsset', detail);
+export const permissionDenied = (detail: string): OrcError => new OrcError('PermissionDenied', detail);
+export const internal = (detail: string, cause?: unknown): OrcError => new OrcError('Internal', detail, { cause });

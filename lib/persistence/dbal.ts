@@ -1,0 +1,167 @@
+import type {
+  ComputePlan,
+  ComputeTask,
+  ComputeTaskOutputAsset,
+  ComputeTaskStatus,
+  DataManager,
+  DataSample,
+  Event,
+  FailureReport,
+  Function as OrcFunction,
+  Model,
+  Organization,
+  Performance,
+  SortOrder,
+} from '../asset/index.js';
+import type { Timestamp } from '@bufbuild/protobuf/wkt';
+
+/**
+ * One page request. `size` is already normalised by the service (1..MAX_PAGE_SIZE); `token` is whatever the same
+ * DBAL returned as `nextToken` ("" = first page). A token the DBAL cannot read must raise an InvalidAsset OrcError.
+ */
+export interface PageRequest {
+  token: string;
+  size: number;
+}
+
+/** `nextToken` is "" when there is no further item. */
+export interface Page<T> {
+  items: T[];
+  nextToken: string;
+}
+
+export interface FunctionFilter {
+  /** Functions used by at least one task of this plan. */
+  computePlanKey?: string;
+}
+
+export interface PlanFilter {
+  owner?: string;
+}
+
+export interface TaskFilter {
+  worker?: string;
+  status?: ComputeTaskStatus;
+  computePlanKey?: string;
+  functionKey?: string;
+}
+
+export interface DataSampleFilter {
+  keys?: string[];
+}
+
+export interface PerformanceFilter {
+  computeTaskKey?: string;
+  computeTaskOutputIdentifier?: string;
+}
+
+export interface EventFilter {
+  assetKey?: string;
+  assetKind?: number;
+  eventKind?: number;
+  /** Every pair must be present in the event's metadata. */
+  metadata?: Record<string, string>;
+  /** Inclusive bounds on the event timestamp. */
+  start?: Timestamp;
+  end?: Timestamp;
+}
+
+/**
+ * The storage the services see, bound to one transaction and one channel: every read and write is scoped to that
+ * channel, and keys are unique per channel. Reads see the transaction's own writes.
+ *
+ * Conventions shared by every implementation:
+ * - `get*` return undefined when absent; the service decides which error that is.
+ * - batch reads (`get*s(keys)`) return the found items in no particular order; callers index them by key.
+ * - lists are ordered as stated on each method, so that every backend answers identically.
+ * - timestamps are stored and returned at microsecond precision.
+ * - assets are stored whole and returned whole (message-typed fields keep their presence).
+ */
+export interface DBAL {
+  // Organizations
+  addOrganization(org: Organization): Promise<void>;
+  getOrganization(id: string): Promise<Organization | undefined>;
+  /** Ordered by creation date, then id. */
+  getAllOrganizations(): Promise<Organization[]>;
+
+  // Functions
+  addFunction(fn: OrcFunction): Promise<void>;
+  getFunction(key: string): Promise<OrcFunction | undefined>;
+  /** Persists name, status and image. */
+  updateFunction(fn: OrcFunction): Promise<void>;
+  /** Ordered by creation date, then key. */
+  queryFunctions(page: PageRequest, filter: FunctionFilter): Promise<Page<OrcFunction>>;
+
+  // Data managers
+  addDataManager(dm: DataManager): Promise<void>;
+  getDataManager(key: string): Promise<DataManager | undefined>;
+  getDataManagers(keys: string[]): Promise<DataManager[]>;
+  /** Persists the name. */
+  updateDataManager(dm: DataManager): Promise<void>;
+  /** Ordered by creation date, then key. */
+  queryDataManagers(page: PageRequest): Promise<Page<DataManager>>;
+
+  // Data samples
+  addDataSamples(samples: DataSample[]): Promise<void>;
+  getDataSamples(keys: string[]): Promise<DataSample[]>;
+  /** Persists data_manager_keys (in the order given). */
+  updateDataSamples(samples: DataSample[]): Promise<void>;
+  /** Ordered by creation date, then key. */
+  queryDataSamples(page: PageRequest, filter: DataSampleFilter): Promise<Page<DataSample>>;
+  /** Keys of the samples linked to a data manager, ordered by creation date, then key. */
+  getDataSampleKeysByManager(dataManagerKey: string): Promise<string[]>;
+
+  // Compute plans
+  addComputePlan(plan: ComputePlan): Promise<void>;
+  getComputePlan(key: string): Promise<ComputePlan | undefined>;
+  /** Persists name, cancelation_date and failure_date. */
+  updateComputePlan(plan: ComputePlan): Promise<void>;
+  /** Ordered by creation date, then key. */
+  queryComputePlans(page: PageRequest, filter: PlanFilter): Promise<Page<ComputePlan>>;
+  /** The distinct statuses of the plan's tasks (empty when it has none). */
+  getComputePlanTaskStatuses(planKey: string): Promise<Set<ComputeTaskStatus>>;
+
+  // Compute tasks
+  /** Tasks arrive parents first; every parent is either stored already or earlier in the list. */
+  addComputeTasks(tasks: ComputeTask[]): Promise<void>;
+  getComputeTask(key: string): Promise<ComputeTask | undefined>;
+  getComputeTasks(keys: string[]): Promise<ComputeTask[]>;
+  updateComputeTaskStatus(key: string, status: ComputeTaskStatus): Promise<void>;
+  /** Ordered by creation date, then key. */
+  queryComputeTasks(page: PageRequest, filter: TaskFilter): Promise<Page<ComputeTask>>;
+  /** Tasks having `key` among the parents their inputs reference, ordered by creation date, then key. */
+  getComputeTaskChildren(key: string): Promise<ComputeTask[]>;
+  /** Tasks of a function whose status is one of `statuses`, ordered by creation date, then key. */
+  getFunctionTasksWithStatus(functionKey: string, statuses: ComputeTaskStatus[]): Promise<ComputeTask[]>;
+
+  // Task output assets (what a task produced on each output)
+  addComputeTaskOutputAsset(asset: ComputeTaskOutputAsset): Promise<void>;
+  /** In registration order. */
+  getComputeTaskOutputAssets(taskKey: string, identifier: string): Promise<ComputeTaskOutputAsset[]>;
+  /** Number of registered assets per output identifier (identifiers with none are absent). */
+  countComputeTaskOutputAssets(taskKey: string): Promise<Map<string, number>>;
+
+  // Models
+  addModel(model: Model): Promise<void>;
+  getModel(key: string): Promise<Model | undefined>;
+  /** Ordered by creation date, then key. */
+  getComputeTaskOutputModels(taskKey: string): Promise<Model[]>;
+  /** Persists the address (absent once disabled). */
+  updateModel(model: Model): Promise<void>;
+
+  // Performances
+  addPerformance(perf: Performance): Promise<void>;
+  getPerformance(taskKey: string, identifier: string): Promise<Performance | undefined>;
+  /** Ordered by creation date ascending, then compute task key descending (Substra's order). */
+  queryPerformances(page: PageRequest, filter: PerformanceFilter): Promise<Page<Performance>>;
+
+  // Failure reports
+  addFailureReport(report: FailureReport): Promise<void>;
+  getFailureReport(assetKey: string): Promise<FailureReport | undefined>;
+
+  // Events
+  /** Stores events (ids already assigned) in the order given, which is their emission order. */
+  addEvents(events: Event[]): Promise<void>;
+  /** Ordered by timestamp then id, ascending unless `sort` is DESCENDING. `channel` is filled on each event. */
+  queryEvents(page: PageRequest, filter: EventFilter, sort: SortOrder): Promise<Page<Event>>;
+}
