@@ -1,0 +1,56 @@
+import { createCompositeKey } from './kv.js';
+
+/**
+ * The world-state layout: every key is a Fabric composite key (objectType + attributes). Documents hold the asset
+ * (codec.ts); index entries hold INDEX_VALUE and carry what they point to in their last attributes, so a list is
+ * one partial-composite range scan (re-validated by Fabric at commit: phantom protection) plus point reads.
+ *
+ * `date` = sortkey.dateAttr (20-digit µs since the epoch), `status` = the ComputeTaskStatus number in decimal.
+ * Ordering indexes put the sort columns right after the filter columns, so the scan order is the DBAL order.
+ */
+export const Doc = {
+  organization: 'org', // [id]
+  function: 'fn', // [key]
+  dataManager: 'dm', // [key]
+  dataSample: 'ds', // [key]
+  computePlan: 'plan', // [key]
+  computeTask: 'task', // [key]
+  model: 'model', // [key]
+  performance: 'perf', // [task key, output identifier]
+  failureReport: 'fail', // [asset key]
+  outputAsset: 'out', // [task key, output identifier, position (10 digits)]: registration order
+  event: 'ev', // [timestamp date, event id]: also the ascending event order
+} as const;
+
+export const Index = {
+  organizationsByDate: 'org~date', // [date, id]
+  functionsByDate: 'fn~date', // [date, key]
+  functionsByPlan: 'fn~plan', // [plan key, function key]: functions used by a plan's tasks
+  dataManagersByDate: 'dm~date', // [date, key]
+  dataSamplesByDate: 'ds~date', // [date, key]
+  dataSamplesByManager: 'ds~dm', // [data manager key, date, sample key]
+  plansByDate: 'plan~date', // [date, key]
+  plansByOwner: 'plan~owner', // [owner, date, key]
+  // Task indexes are partitioned by status (status-bearing: rewritten on every status change); a query without a
+  // status filter merges the partitions, which all share the (date, key) order.
+  tasksByStatus: 'task~status', // [status, date, key]
+  tasksByPlan: 'task~plan', // [plan key, status, date, key]
+  tasksByFunction: 'task~fn', // [function key, status, date, key]
+  tasksByWorker: 'task~worker', // [worker, status, date, key]
+  tasksByParent: 'task~parent', // [parent key, child date, child key]
+  modelsByTask: 'model~task', // [task key, date, model key]
+  performancesByDate: 'perf~date', // [date, inverted task key, output identifier]
+  eventsDescending: 'ev~desc', // [inverted date, inverted id]
+  eventsByAsset: 'ev~asset', // [asset key, date, id]
+} as const;
+
+/** The value of an index entry: one byte, since an empty value reads back as absent on Fabric. */
+export const INDEX_VALUE = new Uint8Array([0]);
+
+export function docKey(type: (typeof Doc)[keyof typeof Doc], ...attributes: string[]): string {
+  return createCompositeKey(type, attributes);
+}
+
+export function indexKey(type: (typeof Index)[keyof typeof Index], ...attributes: string[]): string {
+  return createCompositeKey(type, attributes);
+}

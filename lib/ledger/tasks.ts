@@ -1,0 +1,154 @@
+import { ComputeTaskSchema, ComputeTaskStatus, type ComputeTask } from '../asset/index.js';
+import { internal } from '../errors/index.js';
+import type { Page, PageRequest, TaskFilter } from '../persistence/index.js';
+import { validDateKey } from './bydate.js';
+import { getDoc, putDoc, putIndex, requireAbsent, requireDoc, usable } from './docs.js';
+import { Doc, Index, docKey, indexKey } from './keys.js';
+import { decodeToken } from './pagetoken.js';
+import { collectPage, loadAll, mergeIndex, scanIndex, type Candidate, type IndexHit } from './query.js';
+import { dateAttr } from './sortkey.js';
+import type { TxStore } from './store.js';
+
+/** Every status partition, in enum order (the iteration order of getComputePlanTaskStatuses). */
+const STATUSES: readonly ComputeTaskStatus[] = Object.values(ComputeTaskStatus)
+  .filter((v): v is ComputeTaskStatus => typeof v === 'number')
+  .sort((a, b) => a - b);
+
+function statusAttr(status: ComputeTaskStatus): string {
+  // The merge of status partitions only visits known statuses, so an unknown one would make the task vanish from
+  // unfiltered lists: refuse it loudly instead.
+  if (!STATUSES.includes(status)) throw internal(`cannot index compute task status ${status}`);
+  return String(status);
+}
+
+/** Distinct parent task keys referenced by the task's inputs, in first-appearance order. */
+export function parentKeys(task: ComputeTask): string[] {
+  const parents = new Set<string>();
+  for (const input of task.inputs) {
+    if (input.ref.case === 'parentTaskOutput' && usable(input.ref.value.parentTaskKey)) {
+      parents.add(input.ref.value.parentTaskKey);
+    }
+  }
+  return [...parents];
+}
+
+/** The status-bearing index entries of a task (deleted and re-created when its status changes). */
+function statusIndexKeys(task: ComputeTask, status: ComputeTaskStatus): string[] {
+  const s = statusAttr(status);
+  const date = dateAttr(task.creationDate);
+  const keys = [indexKey(Index.tasksByStatus, s, date, task.key)];
+  if (usable(task.computePlanKey)) keys.push(indexKey(Index.tasksByPlan, task.computePlanKey, s, date, task.key));
+  if (usable(task.functionKey)) keys.push(indexKey(Index.tasksByFunction, task.functionKey, s, date, task.key));
+  if (usable(task.worker)) keys.push(indexKey(Index.tasksByWorker, task.worker, s, date, task.key));
+  return keys;
+}
+
+/**
+ * Per task: the document, 4 status-bearing index entries, one children entry per parent, and the plan→function
+ * link (written once per transaction and pair: a blind write, so concurrent registrations in one plan do not
+ * conflict on it).
+ */
+export async function addComputeTasks(store: TxStore, tasks: ComputeTask[]): Promise<void> {
+  for (const task of tasks) {
+    const key = docKey(Doc.computeTask, task.key);
+    await requireAbsent(store, key, 'compute task', task.key);
+    await putDoc(store, ComputeTaskSchema, key, task);
+    for (const k of statusIndexKeys(task, task.status)) await putIndex(store, k);
+    const date = dateAttr(task.creationDate);
+    for (const parent of parentKeys(task)) await putIndex(store, indexKey(Index.tasksByParent, parent, date, task.key));
+    if (usable(task.computePlanKey) && usable(task.functionKey)) {
+      const link = indexKey(Index.functionsByPlan, task.computePlanKey, task.functionKey);
+      if (!store.wrote(link)) await putIndex(store, link);
+    }
+  }
+}
+
+export async function getComputeTask(store: TxStore, key: string): Promise<ComputeTask | undefined> {
+  if (!usable(key)) return undefined;
+  return getDoc(store, ComputeTaskSchema, docKey(Doc.computeTask, key));
+}
+
+export async function getComputeTasks(store: TxStore, keys: string[]): Promise<ComputeTask[]> {
+  const out: ComputeTask[] = [];
+  for (const key of new Set(keys)) {
+    const task = await getComputeTask(store, key);
+    if (task) out.push(task);
+  }
+  return out;
+}
+
+export async function updateComputeTaskStatus(store: TxStore, key: string, status: ComputeTaskStatus): Promise<void> {
+  const dkey = docKey(Doc.computeTask, key);
+  const task = await requireDoc(store, ComputeTaskSchema, dkey, 'compute task', key);
+  if (task.status === status) return;
+  const added = statusIndexKeys(task, status); // validates the new status before anything is written
+  for (const k of statusIndexKeys(task, task.status)) await store.del(k);
+  task.status = status;
+  await putDoc(store, ComputeTaskSchema, dkey, task);
+  for (const k of added) await putIndex(store, k);
+}
+
+/** Candidates from hits whose attributes after the scanned prefix are [date, key]. */
+async function* candidates(hits: AsyncIterable<IndexHit>, store: TxStore): AsyncGenerator<Candidate<ComputeTask>> {
+  for await (const hit of hits) {
+    const key = hit.attrs[1] as string;
+    yield { sort: hit.attrs.slice(0, 2), load: () => getComputeTask(store, key) };
+  }
+}
+
+/**
+ * Index choice, most selective first: plan, else function, else worker, else the status index; the status filter
+ * picks one partition, without it the 9 partitions are merged (9 range queries per page on Fabric). The other
+ * filters are checked on the loaded documents, so a page costs one point read per candidate until it is full
+ * (cheap for the common worker+status and plan+status queries, which are served by one partition exactly).
+ */
+export async function queryComputeTasks(
+  store: TxStore,
+  page: PageRequest,
+  filter: TaskFilter,
+): Promise<Page<ComputeTask>> {
+  const after = decodeToken('date-key', page.token, validDateKey);
+  const status = filter.status ? filter.status : undefined;
+  let index: (typeof Index)[keyof typeof Index] = Index.tasksByStatus;
+  let head: string[] = [];
+  if (filter.computePlanKey) [index, head] = [Index.tasksByPlan, [filter.computePlanKey]];
+  else if (filter.functionKey) [index, head] = [Index.tasksByFunction, [filter.functionKey]];
+  else if (filter.worker) [index, head] = [Index.tasksByWorker, [filter.worker]];
+  if (status !== undefined && !STATUSES.includes(status)) return { items: [], nextToken: '' };
+  const partitions = (status !== undefined ? [status] : STATUSES).map((s) => [...head, String(s)]);
+  const accept = (t: ComputeTask): boolean =>
+    (!filter.computePlanKey || t.computePlanKey === filter.computePlanKey) &&
+    (!filter.functionKey || t.functionKey === filter.functionKey) &&
+    (!filter.worker || t.worker === filter.worker) &&
+    (status === undefined || t.status === status);
+  return collectPage(candidates(mergeIndex(store, index, partitions, after), store), page.size, 'date-key', accept);
+}
+
+/** One range query per status, each stopping at its first entry. */
+export async function getComputePlanTaskStatuses(store: TxStore, planKey: string): Promise<Set<ComputeTaskStatus>> {
+  const found = new Set<ComputeTaskStatus>();
+  if (!usable(planKey)) return found;
+  for (const status of STATUSES) {
+    for await (const _ of scanIndex(store, Index.tasksByPlan, [planKey, String(status)])) {
+      found.add(status);
+      break;
+    }
+  }
+  return found;
+}
+
+export async function getComputeTaskChildren(store: TxStore, key: string): Promise<ComputeTask[]> {
+  if (!usable(key)) return [];
+  return loadAll(candidates(scanIndex(store, Index.tasksByParent, [key]), store));
+}
+
+export async function getFunctionTasksWithStatus(
+  store: TxStore,
+  functionKey: string,
+  statuses: ComputeTaskStatus[],
+): Promise<ComputeTask[]> {
+  const wanted = STATUSES.filter((s) => statuses.includes(s));
+  if (!usable(functionKey) || wanted.length === 0) return [];
+  const partitions = wanted.map((s) => [functionKey, String(s)]);
+  return loadAll(candidates(mergeIndex(store, Index.tasksByFunction, partitions), store));
+}
