@@ -1,0 +1,37 @@
+import { create } from '@bufbuild/protobuf';
+import { TimestampSchema, type Timestamp } from '@bufbuild/protobuf/wkt';
+import { Context } from 'fabric-contract-api';
+import type { Event } from '../lib/asset/index.js';
+import { EventBuffer, fixedClock, Provider } from '../lib/service/index.js';
+import { openLedger } from './ledger.js';
+
+/**
+ * The transaction context: fabric-contract-api creates one per invocation (Contract.createContext), so whatever it
+ * holds lives exactly as long as one transaction and is never shared between concurrent ones.
+ */
+export class OrchestratorContext extends Context {
+  /** Where the services emit, in emission order (ids are assigned once the call has succeeded). */
+  readonly emitted = new EventBuffer();
+  /** The events of a successful writing call, ids assigned: afterTransaction turns them into the chaincode event. */
+  pending: Event[] = [];
+
+  /**
+   * The services of this transaction. Every input comes from the signed proposal, identical on every endorser:
+   * time = the transaction timestamp (never the peer's clock), requester = the signer's MSP id (never a header).
+   */
+  provider(): Provider {
+    const channel = this.stub.getChannelID();
+    return new Provider({
+      dbal: openLedger(this.stub, channel),
+      clock: fixedClock(txTimestamp(this.stub.getTxTimestamp())),
+      events: this.emitted,
+      requester: this.clientIdentity.getMSPID(),
+      channel,
+    });
+  }
+}
+
+/** fabric-shim 2.5 returns `{seconds: Long, nanos}`; Long's toString() is exact where toNumber() could round. */
+function txTimestamp(ts: { seconds: { toString(): string }; nanos: number }): Timestamp {
+  return create(TimestampSchema, { seconds: BigInt(ts.seconds.toString()), nanos: ts.nanos });
+}

@@ -1,0 +1,10 @@
+import { LedgerDB, StubKV, type KVStub } from '../lib/ledger/index.js';
+import type { DBAL } from '../lib/persistence/index.js';
+
+/**
+ * The DBAL of one transaction: LedgerDB over the stub. LedgerDB writes straight through to the stub (the write set
+ * builds up in call order, nothing to flush) and keeps an overlay so the transaction reads its own writes.
+ */
+export function openLedger(stub: KVStub, channel: string): DBAL {
+  return new LedgerDB(new StubKV(stub), channel);
+}

@@ -1,0 +1,13 @@
+/**
+ * The chaincode module: what `fabric-chaincode-node server --module-path <dir>` loads (fabric-shim's
+ * contract-spi/bootstrap.js require()s the `main` of <dir>/package.json and reads `contracts` and `serializers`).
+ * This file compiles to ESM (dist/chaincode/main.js); network/lib/chaincodes.sh points --module-path at a small
+ * CommonJS package whose main is `module.exports = require('<repo>/dist/chaincode/main.js')`, which Node >= 20.19
+ * allows because no module of the chaincode uses top-level await. See chaincode/README.md.
+ */
+import { orchestratorContracts } from './contract.js';
+
+export { serializers } from './codec.js';
+
+/** One contract per gRPC service; fabric-shim appends its system contract to this array when it starts. */
+export const contracts = orchestratorContracts();
