@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# npm run network:up — starts the native Fabric test network (no Docker), or repairs it, or just
+# reports it when it already runs. Idempotent: every stage checks what exists before acting, so a
+# killed peer/orderer/chaincode server is restarted on its existing ledger and nothing else moves.
+# On failure, everything this network runs is stopped (ledgers are kept) and the cause is printed.
+set -euo pipefail
+
+SCRIPT_NAME=up
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/binaries.sh
+source "$NETWORK_DIR/lib/binaries.sh"
+# shellcheck source=lib/nodes.sh
+source "$NETWORK_DIR/lib/nodes.sh"
+# shellcheck source=lib/chaincodes.sh
+source "$NETWORK_DIR/lib/chaincodes.sh"
+
+NODE_STARTED=0
+CC_STARTED=0
+CC_DEPLOYED=0
+UP_OK=0
+
+on_exit() {
+  local status=$?
+  if ((status != 0 && UP_OK == 0)); then
+    log "up failed (exit $status): stopping this network's processes so that none is left half-started"
+    log "ledgers and crypto material are kept in $STATE_DIR (npm run network:down -- --clean removes them)"
+    stop_all
+  fi
+}
+
+preflight() {
+  local tool
+  for tool in curl jq ss flock setsid tar gzip sha256sum node; do
+    command -v "$tool" >/dev/null 2>&1 ||
+      die "'$tool' is not installed; the network scripts need it" "apt-get install -y curl jq iproute2 util-linux tar gzip coreutils (node: Node 20)"
+  done
+  [[ -x "$REPO_ROOT/node_modules/.bin/fabric-chaincode-node" ]] ||
+    die "node_modules/.bin/fabric-chaincode-node is missing (it runs the chaincode servers)" "run npm ci in $REPO_ROOT"
+}
+
+# Every port of every node that is not running must be free, checked before anything starts.
+check_ports() {
+  local node ports
+  for node in "${NODES[@]}"; do
+    is_running "$node" && continue
+    read -r -a ports <<<"$(node_ports "$node")"
+    require_free_ports "$node" "${ports[@]}"
+  done
+}
+
+# Peers start together (they do not need each other to boot), then both are awaited.
+start_peers() {
+  local org
+  for org in "${ORGS[@]}"; do ensure_node "${ORG_NODE[$org]}"; done
+  for org in "${ORGS[@]}"; do wait_healthy "${ORG_NODE[$org]}"; done
+}
+
+start_orderer_node() {
+  ensure_node orderer
+  wait_healthy orderer
+}
+
+first_file() {
+  local f
+  for f in "$1"/*; do [[ -f "$f" ]] && echo "$f" && return 0; done
+  die "no file in $1" "remove $STATE_DIR (npm run network:down -- --clean) and run up again"
+}
+
+# The contract read by the facade (facade/) and by test/support/fabric-network.ts.
+write_facade_env() {
+  local org cert key lines=()
+  for org in "${ORGS[@]}"; do
+    # assigned first (not inside echo) so that a missing file stops the script
+    cert="$(first_file "$(user_msp "$org")/signcerts")"
+    key="$(first_file "$(user_msp "$org")/keystore")"
+    lines+=(
+      "ORCHESTRATOR_FABRIC_${org}_PEER=127.0.0.1:${PEER_PORT[$org]}"
+      "ORCHESTRATOR_FABRIC_${org}_PEER_HOST=$(peer_host "$org")"
+      "ORCHESTRATOR_FABRIC_${org}_TLS_CA=$(peer_tls_ca "$org")"
+      "ORCHESTRATOR_FABRIC_${org}_CERT=$cert"
+      "ORCHESTRATOR_FABRIC_${org}_KEY=$key"
+    )
+  done
+  {
+    echo "# Written by network/up.sh: how a facade reaches the test network. Do not edit."
+    echo "ORCHESTRATOR_FABRIC_CHANNELS=$(IFS=,; echo "${CHANNELS[*]}")"
+    echo "ORCHESTRATOR_FABRIC_CHAINCODE=orchestrator"
+    echo "ORCHESTRATOR_FABRIC_ORGS=$(IFS=,; echo "${ORGS[*]}")"
+    printf '%s\n' "${lines[@]}"
+    echo "ORCHESTRATOR_FABRIC_NOOP_CHAINCODE=noop"
+  } >"$FACADE_ENV.tmp"
+  mv "$FACADE_ENV.tmp" "$FACADE_ENV"
+}
+
+# Machine-readable topology for tests and tools (facade.env is the facade's contract; this is not).
+write_network_json() {
+  local org
+  {
+    printf '{\n  "fabric": %s,\n  "channels": %s,\n  "nodes": [\n' \
+      "$(jq -Rn --arg v "$(cat "$VERSION_FILE")" '$v')" "$(printf '%s\n' "${CHANNELS[@]}" | jq -Rsc 'split("\n")[:-1]')"
+    printf '    {"name": "orderer", "mspId": "%s", "address": "127.0.0.1:%s", "admin": "127.0.0.1:%s", "operations": "127.0.0.1:%s"}' \
+      "$ORDERER_MSP" "$ORDERER_PORT" "$ORDERER_ADMIN_PORT" "$ORDERER_OPS_PORT"
+    for org in "${ORGS[@]}"; do
+      printf ',\n    {"name": "%s", "mspId": "%s", "address": "127.0.0.1:%s", "chaincodeListener": "127.0.0.1:%s", "operations": "127.0.0.1:%s"}' \
+        "${ORG_NODE[$org]}" "$org" "${PEER_PORT[$org]}" "${PEER_CC_PORT[$org]}" "${PEER_OPS_PORT[$org]}"
+    done
+    printf '\n  ]\n}\n'
+  } >"$STATE_DIR/network.json.tmp"
+  jq . "$STATE_DIR/network.json.tmp" >/dev/null || die "bug: network.json is not valid JSON"
+  mv "$STATE_DIR/network.json.tmp" "$STATE_DIR/network.json"
+}
+
+deploy_all() {
+  local name
+  [[ -f "$ORCHESTRATOR_MAIN" ]] || log "orchestrator chaincode not built ($ORCHESTRATOR_MAIN missing): deploying noop only"
+  while read -r name; do deploy_chaincode "$name"; done < <(available_chaincodes)
+}
+
+run_probe() {
+  "$REPO_ROOT/node_modules/.bin/tsx" "$NETWORK_DIR/lib/probe.ts" 90 ||
+    die "the Gateway of ${ORG_NODE[${ORGS[0]}]} could not collect endorsements from every organization" \
+      "check gossip/discovery in $LOG_DIR/peer0.org*.log (anchor peers, external endpoints)"
+}
+
+print_summary() {
+  local node org name
+  for node in "${NODES[@]}"; do
+    log "  $node: pid $(read_pid "$node"), ports $(node_ports "$node" | tr ' ' '/'), log $LOG_DIR/$node.log"
+  done
+  while read -r name; do
+    log "  chaincode $name: pid $(read_pid "cc-$name"), 127.0.0.1:$(cc_port "$name"), $(cut -d' ' -f1 "$(cc_deployed_file "$name")")"
+  done < <(available_chaincodes)
+  log "  channels: ${CHANNELS[*]}; orgs: ${ORGS[*]}; facade env: $FACADE_ENV"
+  for org in "${ORGS[@]}"; do log "  $org gateway: 127.0.0.1:${PEER_PORT[$org]} ($(peer_host "$org"))"; done
+}
+
+write_state_files() {
+  write_facade_env
+  write_network_json
+}
+
+main() {
+  local t0
+  t0="$(now)"
+  acquire_lock
+  trap on_exit EXIT
+  preflight
+  mkdir -p "$LOG_DIR" "$PID_DIR" "$DATA_DIR" "$CC_STATE_DIR"
+
+  check_ports
+  step "Fabric binaries" ensure_fabric_binaries
+  step "config files" ensure_config
+  step "crypto material" ensure_crypto
+  step "channel genesis blocks" ensure_channel_blocks
+  step "orderer" start_orderer_node
+  step "peers" start_peers
+  step "orderer joins channels" ensure_orderer_joined
+  step "peers join channels" ensure_peers_joined
+  step "facade.env + network.json" write_state_files
+  step "chaincodes" deploy_all
+  if ((NODE_STARTED || CC_STARTED || CC_DEPLOYED)); then
+    step "endorsement probe (both orgs, every channel)" run_probe
+  fi
+  UP_OK=1
+
+  if ((NODE_STARTED || CC_STARTED || CC_DEPLOYED)); then
+    log "network is up ($(elapsed_since "$t0")s)"
+  else
+    log "network was already running; nothing to do ($(elapsed_since "$t0")s)"
+  fi
+  print_summary
+}
+
+main "$@"

@@ -1,0 +1,247 @@
+/**
+ * Test helper for the native Fabric test network (network/*.sh).
+ *
+ * - `ensureFabricNetwork()` starts the network when `network/status.sh` says it is not healthy (a cold
+ *   first run builds Fabric with Go: give the calling hook a long timeout) and returns the connection
+ *   facts that `up.sh` wrote to network/.state/facade.env.
+ * - `connectGateway()` opens a @hyperledger/fabric-gateway connection to one organization's peer.
+ * - `endorserMspIds()` reads which organizations endorsed a transaction, from its envelope.
+ */
+import { spawn } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import { common, gateway as gatewayProtos, msp, peer } from '@hyperledger/fabric-protos';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const NETWORK_DIR = path.join(REPO_ROOT, 'network');
+export const FACADE_ENV_PATH = path.join(NETWORK_DIR, '.state', 'facade.env');
+export const NETWORK_JSON_PATH = path.join(NETWORK_DIR, '.state', 'network.json');
+
+/** One organization's entry point: its peer (gateway) and a client identity of that organization. */
+export interface FabricOrg {
+  mspId: string;
+  /** host:port of the peer, e.g. 127.0.0.1:17151 */
+  peerEndpoint: string;
+  /** TLS server name of the peer, e.g. peer0.org1.example.com (use as ssl_target_name_override) */
+  peerHostAlias: string;
+  tlsCaPath: string;
+  certPath: string;
+  keyPath: string;
+}
+
+/** The content of network/.state/facade.env, typed. */
+export interface FabricNetworkEnv {
+  channels: string[];
+  /** the orchestrator chaincode's name */
+  chaincode: string;
+  /** the probe chaincode's name (always deployed) */
+  noopChaincode: string;
+  orgs: FabricOrg[];
+  /** every variable of the file, as written */
+  vars: Record<string, string>;
+}
+
+const PREFIX = 'ORCHESTRATOR_FABRIC_';
+
+export function parseEnvFile(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw new Error(`facade.env: not a NAME=value line: ${line}`);
+    vars[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return vars;
+}
+
+export function parseFacadeEnv(text: string): FabricNetworkEnv {
+  const vars = parseEnvFile(text);
+  const required = (name: string): string => {
+    const value = vars[PREFIX + name];
+    if (value === undefined || value === '') throw new Error(`facade.env: ${PREFIX}${name} is missing`);
+    return value;
+  };
+  const list = (name: string): string[] =>
+    required(name)
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  const orgs = list('ORGS').map((mspId): FabricOrg => ({
+    mspId,
+    peerEndpoint: required(`${mspId}_PEER`),
+    peerHostAlias: required(`${mspId}_PEER_HOST`),
+    tlsCaPath: required(`${mspId}_TLS_CA`),
+    certPath: required(`${mspId}_CERT`),
+    keyPath: required(`${mspId}_KEY`),
+  }));
+  return {
+    channels: list('CHANNELS'),
+    chaincode: required('CHAINCODE'),
+    noopChaincode: required('NOOP_CHAINCODE'),
+    orgs,
+    vars,
+  };
+}
+
+export async function readFabricNetworkEnv(file = FACADE_ENV_PATH): Promise<FabricNetworkEnv> {
+  return parseFacadeEnv(await readFile(file, 'utf8'));
+}
+
+export function orgByMspId(env: FabricNetworkEnv, mspId: string): FabricOrg {
+  const org = env.orgs.find((o) => o.mspId === mspId);
+  if (!org) throw new Error(`no organization ${mspId} in facade.env (have ${env.orgs.map((o) => o.mspId).join(', ')})`);
+  return org;
+}
+
+/** A node of network/.state/network.json (written by up.sh). */
+export interface FabricNode {
+  name: string;
+  mspId: string;
+  /** host:port of its gRPC listener */
+  address: string;
+  /** host:port of its operations server (/healthz, /metrics) */
+  operations: string;
+}
+
+export interface FabricTopology {
+  /** the Fabric build in use, e.g. "fabric 2.5.16 (github.com/hyperledger/fabric@...)" */
+  fabric: string;
+  channels: string[];
+  nodes: FabricNode[];
+}
+
+export async function readFabricTopology(file = NETWORK_JSON_PATH): Promise<FabricTopology> {
+  return JSON.parse(await readFile(file, 'utf8')) as FabricTopology;
+}
+
+/** GET /healthz of a node's operations server: status "OK" when every health check passes. */
+export async function nodeHealth(node: FabricNode): Promise<{ httpStatus: number; status: string }> {
+  const response = await fetch(`http://${node.operations}/healthz`, { signal: AbortSignal.timeout(5_000) });
+  const body = (await response.json()) as { status?: string };
+  return { httpStatus: response.status, status: body.status ?? '' };
+}
+
+interface RunResult {
+  code: number;
+  output: string;
+}
+
+/** Runs a network script; `echo` forwards its output to stderr as it comes (progress of a long `up`). */
+function runNetworkScript(script: string, args: string[], echo: boolean): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [path.join(NETWORK_DIR, script), ...args], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString('utf8');
+      if (echo) process.stderr.write(chunk);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/** `network/status.sh`: healthy = every node up, chaincode servers up, chaincodes deployed and current. */
+export async function fabricNetworkStatus(): Promise<{ healthy: boolean; output: string }> {
+  const { code, output } = await runNetworkScript('status.sh', [], false);
+  return { healthy: code === 0, output };
+}
+
+let ensuring: Promise<FabricNetworkEnv> | undefined;
+
+/**
+ * Makes sure the network is up (running `network/up.sh` when status says otherwise) and returns its
+ * facade.env. Concurrent callers in one process share one attempt; across processes up.sh holds a lock.
+ */
+export function ensureFabricNetwork(options: { echo?: boolean } = {}): Promise<FabricNetworkEnv> {
+  ensuring ??= (async () => {
+    const status = await fabricNetworkStatus();
+    if (!status.healthy) {
+      const up = await runNetworkScript('up.sh', [], options.echo ?? true);
+      if (up.code !== 0) {
+        const tail = up.output.trim().split('\n').slice(-25).join('\n');
+        throw new Error(`network/up.sh failed (exit ${up.code}):\n${tail}`);
+      }
+    }
+    return readFabricNetworkEnv();
+  })();
+  ensuring.catch(() => {
+    ensuring = undefined; // let a later caller try again
+  });
+  return ensuring;
+}
+
+export interface FabricGatewayConnection {
+  gateway: Gateway;
+  client: grpc.Client;
+  close(): void;
+}
+
+/** A gRPC client to ORG's peer over TLS, verified against its TLS CA under its host name. */
+export async function newPeerClient(org: FabricOrg): Promise<grpc.Client> {
+  const tlsRootCert = await readFile(org.tlsCaPath);
+  return new grpc.Client(org.peerEndpoint, grpc.credentials.createSsl(tlsRootCert), {
+    'grpc.ssl_target_name_override': org.peerHostAlias,
+  });
+}
+
+/** A Gateway connection to ORG's peer, signing with the identity that facade.env names for ORG. */
+export async function connectGateway(org: FabricOrg): Promise<FabricGatewayConnection> {
+  const client = await newPeerClient(org);
+  const [certificate, keyPem] = await Promise.all([readFile(org.certPath), readFile(org.keyPath)]);
+  const gateway = connect({
+    client,
+    identity: { mspId: org.mspId, credentials: certificate },
+    signer: signers.newPrivateKeySigner(createPrivateKey(keyPem)),
+    hash: hash.sha256,
+    evaluateOptions: () => ({ deadline: Date.now() + 10_000 }),
+    endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
+    submitOptions: () => ({ deadline: Date.now() + 10_000 }),
+    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+  });
+  return {
+    gateway,
+    client,
+    close: () => {
+      gateway.close();
+      client.close();
+    },
+  };
+}
+
+/**
+ * MSP ids of the endorsements carried by an endorsed transaction, read from its envelope.
+ * `bytes` is `Transaction.getBytes()` (a gateway.PreparedTransaction).
+ */
+export function endorserMspIds(bytes: Uint8Array): string[] {
+  const prepared = gatewayProtos.PreparedTransaction.deserializeBinary(bytes);
+  const envelope = prepared.getEnvelope();
+  if (!envelope) throw new Error('prepared transaction has no envelope');
+  const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+  const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
+  const mspIds: string[] = [];
+  for (const action of transaction.getActionsList()) {
+    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+    for (const endorsement of actionPayload.getAction()?.getEndorsementsList() ?? []) {
+      mspIds.push(msp.SerializedIdentity.deserializeBinary(endorsement.getEndorser_asU8()).getMspid());
+    }
+  }
+  return mspIds.sort();
+}
+
+/** Ledger height of CHANNEL as seen by the gateway's peer (system chaincode qscc GetChainInfo). */
+export async function channelHeight(connection: FabricGatewayConnection, channel: string): Promise<number> {
+  const qscc = connection.gateway.getNetwork(channel).getContract('qscc');
+  const bytes = await qscc.evaluateTransaction('GetChainInfo', channel);
+  return common.BlockchainInfo.deserializeBinary(bytes).getHeight();
+}
