@@ -39,6 +39,7 @@ export function isTerminated(plan: ComputePlan): boolean {
 export class ComputePlanService extends BaseService {
   async registerPlan(input: NewComputePlan): Promise<ComputePlan> {
     validateNewComputePlan(input);
+    await this.provider.organization.requireRegisteredRequester();
     const { dbal, requester, clock } = this.ctx;
     if (await dbal.getComputePlan(input.key)) throw conflict('computeplan', input.key);
     const plan = create(ComputePlanSchema, {

@@ -26,6 +26,7 @@ import { canProcess, createPermission, createPermissions } from './permissions.j
 export class DataManagerService extends BaseService {
   async registerDataManager(input: NewDataManager): Promise<DataManager> {
     validateNewDataManager(input);
+    await this.provider.organization.requireRegisteredRequester();
     const { dbal, requester, clock } = this.ctx;
     if (await dbal.getDataManager(input.key)) throw conflict('datamanager', input.key);
     const dm = create(DataManagerSchema, {

@@ -28,6 +28,7 @@ import { pageRequest } from './paging.js';
 export class DataSampleService extends BaseService {
   async registerDataSamples(param: RegisterDataSamplesParam): Promise<RegisterDataSamplesResponse> {
     validateRegisterDataSamplesParam(param);
+    await this.provider.organization.requireRegisteredRequester();
     const { dbal, requester, clock } = this.ctx;
     await this.provider.dataManager.checkOwner(param.samples.flatMap((s) => s.dataManagerKeys));
     const keys = param.samples.map((s) => s.key);

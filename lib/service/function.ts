@@ -38,6 +38,7 @@ export const USER_ACTION_REASON = 'User action';
 export class FunctionService extends BaseService {
   async registerFunction(input: NewFunction): Promise<OrcFunction> {
     validateNewFunction(input);
+    await this.provider.organization.requireRegisteredRequester();
     const { dbal, requester, clock } = this.ctx;
     if (await dbal.getFunction(input.key)) throw conflict('function', input.key);
     const fn = create(FunctionSchema, {

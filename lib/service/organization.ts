@@ -8,7 +8,7 @@ import {
   type RegisterOrganizationParam,
 } from '../asset/index.js';
 import { validateRegisterOrganizationParam } from '../asset/validation/index.js';
-import { conflict, notFound } from '../errors/index.js';
+import { badRequest, conflict, notFound } from '../errors/index.js';
 import { BaseService } from './base.js';
 import { emitEvent } from './events.js';
 
@@ -25,6 +25,19 @@ export class OrganizationService extends BaseService {
 
   async getAllOrganizations(): Promise<GetAllOrganizationsResponse> {
     return create(GetAllOrganizationsResponseSchema, { organizations: await this.ctx.dbal.getAllOrganizations() });
+  }
+
+  /**
+   * Assets are owned by registered organizations only. Substra's foreign keys refused the rest with a raw database
+   * error; the ledger has no foreign keys, so the rule lives here for every backend.
+   */
+  async requireRegisteredRequester(): Promise<void> {
+    const { dbal, requester, channel } = this.ctx;
+    if (!(await dbal.getOrganization(requester))) {
+      throw badRequest(
+        `organization "${requester}" is not registered in channel "${channel}": call RegisterOrganization first`,
+      );
+    }
   }
 
   async getOrganization(id: string): Promise<Organization> {

@@ -39,7 +39,10 @@ export class PerformanceService extends BaseService {
     // Substra did not check the kind here; a model output holding a performance is a client bug worth refusing.
     const fn = await this.provider.function.load(task.functionKey);
     if (fn.outputs[identifier]?.kind !== AssetKind.ASSET_PERFORMANCE) {
-      throw new OrcError('IncompatibleKind', `output "${identifier}" of compute task "${task.key}" is not a performance`);
+      throw new OrcError(
+        'IncompatibleKind',
+        `output "${identifier}" of compute task "${task.key}" is not a performance`,
+      );
     }
     const key = performanceKey(task.key, identifier);
     if (await dbal.getPerformance(task.key, identifier)) throw conflict('performance', key);

@@ -60,7 +60,10 @@ export function intersect(a: Permission, b: Permission): Permission {
   if (a.public) return create(PermissionSchema, { public: false, authorizedIds: unique(b.authorizedIds) });
   if (b.public) return create(PermissionSchema, { public: false, authorizedIds: unique(a.authorizedIds) });
   const other = new Set(b.authorizedIds);
-  return create(PermissionSchema, { public: false, authorizedIds: unique(a.authorizedIds.filter((id) => other.has(id))) });
+  return create(PermissionSchema, {
+    public: false,
+    authorizedIds: unique(a.authorizedIds.filter((id) => other.has(id))),
+  });
 }
 
 /**

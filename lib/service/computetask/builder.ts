@@ -35,7 +35,9 @@ export async function buildTask(
   const plan = await lookups.plan(input.computePlanKey);
   if (plan.owner !== owner) throw permissionDenied("Cannot register tasks to a compute plan you don't own");
 
-  const parents = parentKeys(input).map((key) => lookups.tasks.get(key)).filter((t) => t !== undefined);
+  const parents = parentKeys(input)
+    .map((key) => lookups.tasks.get(key))
+    .filter((t) => t !== undefined);
   const fn = await lookups.function(input.functionKey);
   if (!canProcess(fn.permissions, owner)) throw permissionDenied(`not authorized to process function "${fn.key}"`);
 
@@ -167,7 +169,8 @@ async function checkInputs(
         throw invalidAsset(`task input "${input.identifier}" is not multiple but output "${outputIdentifier}" is`);
       }
       const parentOutput = parent.outputs[outputIdentifier];
-      if (!parentOutput) throw invalidAsset(`parent task "${parentTaskKey}" does not declare output "${outputIdentifier}"`);
+      if (!parentOutput)
+        throw invalidAsset(`parent task "${parentTaskKey}" does not declare output "${outputIdentifier}"`);
       if (!canProcess(parentOutput.permissions, worker)) {
         throw permissionDenied(
           `worker "${worker}" is not authorized to process output "${outputIdentifier}" of task "${parentTaskKey}"`,

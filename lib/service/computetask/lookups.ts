@@ -1,10 +1,4 @@
-import type {
-  ComputePlan,
-  ComputeTask,
-  DataManager,
-  Function as OrcFunction,
-  Model,
-} from '../../asset/index.js';
+import type { ComputePlan, ComputeTask, DataManager, Function as OrcFunction, Model } from '../../asset/index.js';
 import { notFound } from '../../errors/index.js';
 import type { ServiceContext } from '../context.js';
 
@@ -24,15 +18,27 @@ export class RegistrationLookups {
   constructor(private readonly ctx: ServiceContext) {}
 
   plan(key: string): Promise<ComputePlan> {
-    return required(memo(this.plans, key, () => this.ctx.dbal.getComputePlan(key)), 'computeplan', key);
+    return required(
+      memo(this.plans, key, () => this.ctx.dbal.getComputePlan(key)),
+      'computeplan',
+      key,
+    );
   }
 
   function(key: string): Promise<OrcFunction> {
-    return required(memo(this.functions, key, () => this.ctx.dbal.getFunction(key)), 'function', key);
+    return required(
+      memo(this.functions, key, () => this.ctx.dbal.getFunction(key)),
+      'function',
+      key,
+    );
   }
 
   dataManager(key: string): Promise<DataManager> {
-    return required(memo(this.dataManagers, key, () => this.ctx.dbal.getDataManager(key)), 'datamanager', key);
+    return required(
+      memo(this.dataManagers, key, () => this.ctx.dbal.getDataManager(key)),
+      'datamanager',
+      key,
+    );
   }
 
   async requireOrganization(id: string): Promise<void> {

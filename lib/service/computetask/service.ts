@@ -207,7 +207,10 @@ export class ComputeTaskService extends BaseService {
         return create(ComputeTaskInputAssetSchema, { identifier, asset: { case: 'dataSample', value: sample } });
       }
       default:
-        throw new OrcError('Unimplemented', `task input "${identifier}": assets of kind ${AssetKind[kind]} cannot be inputs`);
+        throw new OrcError(
+          'Unimplemented',
+          `task input "${identifier}": assets of kind ${AssetKind[kind]} cannot be inputs`,
+        );
     }
   }
 
