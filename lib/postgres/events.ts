@@ -1,0 +1,131 @@
+// Reading events for SubscribeToEvents: where a start id sits, replay after a position, live notifications, and
+// a cursor that stitches replay and live together without duplicates or holes.
+import type { Event } from '../asset/index.js';
+import type { DbHandle, ListenOptions, Queryable, Unlisten } from './sql.js';
+import { EVENTS_NOTIFY_CHANNEL, toEvent } from './store/events.js';
+
+export interface PositionedEvent {
+  event: Event;
+  position: bigint;
+}
+
+/** What a notification says: events of `channel` up to `position` (included) are committed. */
+export interface EventNotification {
+  channel: string;
+  position: bigint;
+}
+
+type Reader = DbHandle | Queryable;
+
+/** Runs a read on a Queryable as is, or on its own autocommit session of a handle. */
+function read<T>(db: Reader, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  return 'session' in db ? db.session(fn) : fn(db);
+}
+
+/** Position of event `eventId` in `channel`; undefined when the channel has no such event. */
+export async function eventPosition(db: Reader, channel: string, eventId: string): Promise<bigint | undefined> {
+  const rows = await read(db, (q) =>
+    q.query<{ position: string }>('SELECT position::text AS position FROM events WHERE channel = $1 AND id = $2', [
+      channel,
+      eventId,
+    ]),
+  );
+  const row = rows[0];
+  return row ? BigInt(row.position) : undefined;
+}
+
+/** Up to `limit` events of `channel` with a position strictly greater than `after`, in position order. */
+export async function readEventsAfter(
+  db: Reader,
+  channel: string,
+  after: bigint,
+  limit: number,
+): Promise<PositionedEvent[]> {
+  const rows = await read(db, (q) =>
+    q.query(
+      // Ordered by the bigint column, not by the text alias (which would sort "10" before "9").
+      'SELECT e.event, e.channel, e.position::text AS pos FROM events e ' +
+        'WHERE e.channel = $1 AND e.position > $2::bigint ORDER BY e.position LIMIT $3',
+      [channel, after.toString(), limit],
+    ),
+  );
+  return rows.map((row) => ({ event: toEvent(row), position: BigInt(String(row.pos)) }));
+}
+
+/** Parses a NOTIFY payload of the events channel; undefined for anything else (never throws). */
+export function parseNotification(payload: string): EventNotification | undefined {
+  try {
+    const value: unknown = JSON.parse(payload);
+    if (typeof value !== 'object' || value === null) return undefined;
+    const { channel, position } = value as { channel?: unknown; position?: unknown };
+    if (typeof channel !== 'string' || typeof position !== 'string' || !/^\d+$/.test(position)) return undefined;
+    return { channel, position: BigInt(position) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Calls onNotify for each committed event batch (all channels; filter on `channel`). On PostgreSQL this holds one
+ * dedicated connection that reconnects by itself; `onReconnect` then tells the subscriber to re-read, since
+ * notifications sent while disconnected are lost.
+ */
+export function listenEvents(
+  handle: DbHandle,
+  onNotify: (n: EventNotification) => void,
+  options?: ListenOptions,
+): Promise<Unlisten> {
+  return handle.listen(
+    EVENTS_NOTIFY_CHANNEL,
+    (payload) => {
+      const n = parseNotification(payload);
+      if (n) onNotify(n);
+    },
+    options,
+  );
+}
+
+/**
+ * The position a subscriber has delivered up to, for one channel. Replay and live both go through `catchUp`, which
+ * reads strictly after the last delivered position, so the replay/live overlap is never sent twice, and since
+ * positions become visible in commit order nothing below the last position can appear later.
+ *
+ * Usage: LISTEN first (listenEvents), then `catchUp` once (replay), then `catchUp` on every notification of the
+ * channel whose position is `isAhead` and on reconnect. Calls are serialised internally.
+ */
+export class EventCursor {
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: DbHandle,
+    readonly channel: string,
+    /** Last delivered position: 0n = from the beginning, or eventPosition(start_event_id). */
+    private last: bigint,
+    private readonly batchSize = 100,
+  ) {}
+
+  get position(): bigint {
+    return this.last;
+  }
+
+  /** Whether a notified position may hold events not delivered yet. */
+  isAhead(position: bigint): boolean {
+    return position > this.last;
+  }
+
+  /** Reads and delivers, in position order, every event after the last delivered one. */
+  catchUp(deliver: (event: Event, position: bigint) => void | Promise<void>): Promise<void> {
+    const run = this.chain.then(async () => {
+      for (;;) {
+        const batch = await readEventsAfter(this.db, this.channel, this.last, this.batchSize);
+        for (const { event, position } of batch) {
+          await deliver(event, position);
+          this.last = position;
+        }
+        if (batch.length < this.batchSize) return;
+      }
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+}

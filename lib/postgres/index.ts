@@ -1,0 +1,23 @@
+export type { DbHandle, Queryable, Row, ListenOptions, Unlisten } from './sql.js';
+export { PgHandle } from './pg-handle.js';
+export { PgliteHandle } from './pglite-handle.js';
+export { openPglite, openPostgres, type OpenOptions } from './open.js';
+export { migrate, loadMigrations, defaultMigrationsDir, type Migration } from './migrate.js';
+export {
+  runInTransaction,
+  DEFAULT_RETRY_BUDGET_MS,
+  type TransactionOptions,
+  type TransactionInfo,
+} from './transaction.js';
+export { toOrcError, isRetryable, isConnectionError } from './errors.js';
+export { PostgresDBAL } from './dbal.js';
+export {
+  eventPosition,
+  readEventsAfter,
+  listenEvents,
+  parseNotification,
+  EventCursor,
+  type PositionedEvent,
+  type EventNotification,
+} from './events.js';
+export { EVENTS_NOTIFY_CHANNEL } from './store/events.js';

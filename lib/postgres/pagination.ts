@@ -1,0 +1,36 @@
+// Keyset pagination. A page token is the sort key of the last item returned, so pages stay stable while rows are
+// inserted elsewhere (an OFFSET token would skip or repeat rows). Format: base64url of the JSON array
+// ["<creation µs>", "<key part>", ...] — opaque to clients, validated strictly when read back.
+import { invalidAsset } from '../errors/index.js';
+
+export interface Cursor {
+  micros: bigint;
+  keys: string[];
+}
+
+export function encodeToken(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.micros.toString(), ...cursor.keys]), 'utf8').toString('base64url');
+}
+
+/** Undefined for the first page (""); anything this module did not produce with `keyParts` keys → InvalidAsset. */
+export function decodeToken(token: string, keyParts: number): Cursor | undefined {
+  if (token === '') return undefined;
+  const garbled = () => invalidAsset(`invalid page token "${token.slice(0, 100)}"`);
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw garbled();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw garbled();
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== keyParts + 1 ||
+    !parsed.every((p): p is string => typeof p === 'string') ||
+    !/^-?\d{1,19}$/.test(parsed[0] as string)
+  ) {
+    throw garbled();
+  }
+  const [micros, ...keys] = parsed as string[];
+  return { micros: BigInt(micros as string), keys };
+}

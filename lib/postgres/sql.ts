@@ -1,0 +1,39 @@
+// The smallest database surface the rest of lib/postgres needs, so that the same SQL runs over node-postgres
+// (standalone mode) and PGlite (embedded mode).
+
+/** A result row as the driver returns it. Queries cast what they read (e.g. `position::text`) so that values look
+ * the same on both drivers: pg returns int8 as string, PGlite as number or bigint; bytea is a Uint8Array on both. */
+export type Row = Record<string, unknown>;
+
+/** One session's query interface (inside a transaction when used by the DBAL). */
+export interface Queryable {
+  query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Runs a parameterless script that may hold several statements (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+export interface ListenOptions {
+  /**
+   * Called after the listening connection was lost and LISTEN is active again: notifications sent meanwhile are
+   * lost, so a subscriber must re-read what it may have missed.
+   */
+  onReconnect?: () => void;
+  /** A connection problem the listener is recovering from (for logs). */
+  onError?: (err: Error) => void;
+}
+
+/** Stops listening; resolves once the listener released its connection. */
+export type Unlisten = () => Promise<void>;
+
+/** A database: PostgreSQL through a pg.Pool, or one in-process PGlite. */
+export interface DbHandle {
+  readonly engine: 'postgres' | 'pglite';
+  /**
+   * Runs fn with exclusive use of one session (a pooled connection, or the PGlite instance). Transactions live
+   * inside one call. Do not call `session` again from inside fn: on PGlite that waits for itself forever.
+   */
+  session<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /** Receives NOTIFY payloads of `channel` (pg: on a dedicated connection that reconnects; PGlite: in process). */
+  listen(channel: string, onPayload: (payload: string) => void, options?: ListenOptions): Promise<Unlisten>;
+  close(): Promise<void>;
+}
