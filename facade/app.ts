@@ -1,0 +1,142 @@
+// Assembles one orchestrator: backend, gRPC server (orchestrator services + health + reflection), metrics endpoint,
+// AMQP dispatcher; and takes it apart in the reverse order. Tests start it in process with startOrchestrator().
+import { Server, type ServerCredentials } from '@grpc/grpc-js';
+import type { Backend } from './backend.js';
+import { ConfigError, formatHostPort, type Config } from './config.js';
+import { amqpPublisher, Dispatcher } from './events/amqp.js';
+import { addOrchestratorServices } from './grpc/services.js';
+import { Health } from './health.js';
+import { LocalBackend } from './local/backend.js';
+import { createLogger, type Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { addReflection } from './reflection.js';
+import { serverCredentials } from './tls.js';
+
+export interface Orchestrator {
+  /** "host:port" actually bound (port 0 in the configuration is resolved here). */
+  address: string;
+  /** "pglite", "postgres" (or "fabric"). */
+  storage: string;
+  /** "host:port" of /metrics when enabled. */
+  metricsAddress?: string;
+  /** Graceful stop: health NOT_SERVING, streams ended, in-flight calls drained, database closed. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Use this backend instead of creating one from the configuration (tests). It is closed by close(). */
+  backend?: Backend;
+}
+
+/** The seam between modes: `standalone` runs the ledger logic here; `distributed` will forward to Fabric. */
+async function createBackend(config: Config, logger: Logger): Promise<Backend> {
+  switch (config.mode) {
+    case 'standalone':
+      return LocalBackend.open({
+        storage: config.storage,
+        txRetryBudgetMs: config.txRetryBudgetMs,
+        replayEventsBatchSize: config.replayEventsBatchSize,
+        logger,
+      });
+    case 'distributed':
+      throw new ConfigError('ORCHESTRATOR_MODE', 'distributed mode (Hyperledger Fabric) is not available yet');
+  }
+}
+
+function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
+  return new Promise((resolve, reject) =>
+    server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port))),
+  );
+}
+
+function shutdownServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export async function startOrchestrator(config: Config, options: StartOptions = {}): Promise<Orchestrator> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const tls = serverCredentials(config.tls);
+  const backend = options.backend ?? (await createBackend(config, logger));
+  const metrics = new Metrics();
+  const shutdown = new AbortController();
+  const server = new Server({
+    // 1,000-task RegisterTasks batches exceed grpc's 4 MiB default; responses are unbounded as in grpc-go.
+    'grpc.max_receive_message_length': config.grpc.maxReceiveMessageBytes,
+    'grpc.max_send_message_length': -1,
+  });
+  let metricsEndpoint: { address: string; close(): Promise<void> } | undefined;
+  let dispatcher: Dispatcher | undefined;
+
+  try {
+    const serviceNames = addOrchestratorServices(server, {
+      backend,
+      channels: config.channels,
+      logger,
+      metrics,
+      verifyMspId: config.verifyClientMspId ? { clientCas: tls.clientCas } : undefined,
+      shutdown: shutdown.signal,
+    });
+    const health = new Health(serviceNames);
+    health.addToServer(server);
+    addReflection(server);
+
+    const port = await bind(server, formatHostPort(config.grpc), tls.credentials);
+    const address = formatHostPort({ host: config.grpc.host, port });
+    if (config.metrics) metricsEndpoint = await metrics.serve(config.metrics);
+    if (config.amqpUrl) {
+      if (!backend.outbox) throw new Error(`the ${backend.storage} backend cannot feed AMQP dispatch`);
+      dispatcher = new Dispatcher(backend.outbox, amqpPublisher(config.amqpUrl, logger), logger, metrics, {
+        batchSize: config.replayEventsBatchSize,
+      });
+      dispatcher.start();
+    }
+    health.setAll('SERVING');
+    logger.info(
+      {
+        address,
+        storage: backend.storage,
+        mode: config.mode,
+        ...(config.storage.kind === 'pglite' && backend.storage === 'pglite'
+          ? { data_dir: config.storage.dataDir }
+          : {}),
+        tls: config.tls ? (config.tls.mtls ? 'mtls' : 'tls') : 'off',
+        metrics: metricsEndpoint?.address ?? null,
+        amqp: dispatcher !== undefined,
+        channels: [...config.channels.keys()],
+      },
+      'listening',
+    );
+
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> =>
+      (closing ??= (async () => {
+        logger.info('shutting down');
+        health.setAll('NOT_SERVING');
+        // Event streams never end by themselves: end them (UNAVAILABLE) so that the drain below can finish.
+        shutdown.abort();
+        await Promise.all([dispatcher?.stop(), shutdownServer(server, config.shutdownGraceMs)]);
+        await metricsEndpoint?.close();
+        await backend.close();
+        logger.info('stopped');
+      })());
+
+    return { address, storage: backend.storage, metricsAddress: metricsEndpoint?.address, close };
+  } catch (err) {
+    shutdown.abort();
+    server.forceShutdown();
+    await dispatcher?.stop();
+    await metricsEndpoint?.close();
+    await backend.close().catch(() => undefined);
+    throw err;
+  }
+}

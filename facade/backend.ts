@@ -1,0 +1,57 @@
+// What the gRPC layer needs from whoever runs the ledger logic. Two implementations: LocalBackend (embedded PGlite
+// or PostgreSQL, the business logic runs in this process) and, later, FabricBackend (fabric-gateway: the chaincode
+// runs it on the peers). The gRPC layer only authenticates, authorizes and maps errors; everything else is here.
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
+import type { UnaryRpc } from '../lib/api/index.js';
+import type { Event } from '../lib/asset/index.js';
+
+export interface CallContext {
+  /** The checked `mspid` header: the requester (Fabric: selects the signing identity). */
+  mspid: string;
+  /** The checked `channel` header. */
+  channel: string;
+  /** For logs and tracing across the backend boundary. */
+  requestId: string;
+  /** Aborted when the client cancels or the server shuts down. */
+  signal: AbortSignal;
+}
+
+/** Events committed after some point, in the order every subscriber must see them. */
+export interface EventSource {
+  /**
+   * Events of `caller.channel` strictly after `startEventId` ("" = the whole channel history), then live ones,
+   * until `caller.signal` aborts. Each event has `channel` set. Pull-based: the next event is only read when the
+   * consumer asks for it (backpressure). Errors before the first event: NotFound (unknown start id), InvalidAsset
+   * (malformed start id).
+   */
+  subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event>;
+}
+
+/** An ordered, durable feed of every committed event (all channels) for the AMQP dispatcher. */
+export interface EventOutbox {
+  /** Up to `limit` events after the saved cursor, in commit order, with the cursor value of each. */
+  next(after: string, limit: number): Promise<{ event: Event; cursor: string }[]>;
+  /** The cursor of the last event dispatched ("" = nothing yet). */
+  loadCursor(): Promise<string>;
+  saveCursor(cursor: string): Promise<void>;
+  /** Resolves when new events may be available (or after a while), or when signal aborts. */
+  waitForEvents(signal: AbortSignal, timeoutMs: number): Promise<void>;
+}
+
+export interface Backend extends EventSource {
+  /** "pglite", "postgres" or "fabric": logged at start. */
+  readonly storage: string;
+  /**
+   * Runs one unary RPC for the caller. Rejects with an OrcError for anything the client should see; any other error
+   * is treated as internal.
+   */
+  invoke<I extends DescMessage, O extends DescMessage>(
+    rpc: UnaryRpc<I, O>,
+    request: MessageShape<I>,
+    caller: CallContext,
+  ): Promise<MessageShape<O>>;
+  /** The feed of committed events for AMQP dispatch; undefined when this backend cannot provide one. */
+  readonly outbox?: EventOutbox;
+  /** Releases connections; in-flight calls must be finished or cancelled before. */
+  close(): Promise<void>;
+}

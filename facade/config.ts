@@ -1,0 +1,293 @@
+// The whole process configuration, read once from the environment (Substra's variable names, reference §5.5) and
+// validated with zod, so that a bad value stops the process at start with the variable's name instead of failing
+// on the first request.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_CHANNELS, channelConfig, loadChannelConfig, type ChannelConfig } from './channels.js';
+import { parseGoDuration } from './duration.js';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface TlsConfig {
+  certPath: string;
+  keyPath: string;
+  /** Require and verify client certificates. */
+  mtls: boolean;
+  /** Extra trusted client CA (lets the server's own CA sign clients such as probes). */
+  serverCaCertPath?: string;
+  /** One sub-directory per MSP id holding that organization's CA certificates (PEM). */
+  clientCaCertDir?: string;
+}
+
+export type StorageConfig = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+
+export interface Config {
+  /** `distributed` is reserved for the Fabric backend (not available yet). */
+  mode: 'standalone' | 'distributed';
+  grpc: HostPort & {
+    /** 64 MiB by default (grpc-go's 4 MiB is too small for a batch of 1,000 tasks). */
+    maxReceiveMessageBytes: number;
+    /**
+     * Substra's keepalive enforcement policy. Accepted for compatibility, but grpc-js servers cannot enforce one:
+     * they never reject clients pinging too often, which is the permissive side of the same policy.
+     */
+    keepalive: { minTimeMs: number; permitWithoutStream: boolean };
+  };
+  storage: StorageConfig;
+  channels: ChannelConfig;
+  /** How long a write may keep retrying serialization conflicts. */
+  txRetryBudgetMs: number;
+  tls?: TlsConfig;
+  /** The `mspid` header must be an O of the client certificate's subject (needs mTLS). */
+  verifyClientMspId: boolean;
+  replayEventsBatchSize: number;
+  logLevel: LogLevel;
+  /** Prometheus /metrics endpoint; absent = no HTTP server. */
+  metrics?: HostPort;
+  /** RabbitMQ URL; absent = no AMQP dispatch. */
+  amqpUrl?: string;
+  /** How long shutdown waits for in-flight calls before cancelling them. */
+  shutdownGraceMs: number;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`${variable}: ${detail}`);
+  }
+}
+
+export const DEFAULT_GRPC_ADDRESS = '127.0.0.1:9000';
+export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:8484';
+export const DEFAULT_MAX_RECEIVE_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+// Go's strconv.ParseBool, which Substra uses for its boolean variables.
+const TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
+const FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
+
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      if (TRUE.has(v.trim())) return true;
+      if (FALSE.has(v.trim())) return false;
+      ctx.addIssue({ code: 'custom', message: `expected a boolean (true/false/1/0), got "${v}"` });
+      return z.NEVER;
+    });
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        const ms = parseGoDuration(v === undefined || v.trim() === '' ? fallback : v);
+        if (ms < 0) throw new Error(`negative duration "${v}"`);
+        return ms;
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) {
+        ctx.addIssue({ code: 'custom', message: `expected a positive integer, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const text = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/** "host:port", "[v6]:port" or Go's ":port" (all interfaces). Port 0 = let the system pick one. */
+export function parseHostPort(value: string): HostPort {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value.trim());
+  const port = Number(m?.[3]);
+  if (!m || port > 65535) throw new Error(`expected host:port (e.g. ${DEFAULT_GRPC_ADDRESS}), got "${value}"`);
+  const host = m[1] ?? m[2] ?? '';
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
+const address = (fallback?: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const value = v === undefined || v.trim() === '' ? fallback : v;
+      if (value === undefined) return undefined;
+      try {
+        return parseHostPort(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+
+// zerolog level names (Substra) mapped onto pino's.
+const LOG_LEVELS: Record<string, LogLevel> = {
+  trace: 'trace',
+  debug: 'debug',
+  info: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  fatal: 'fatal',
+  panic: 'fatal',
+  disabled: 'silent',
+  silent: 'silent',
+};
+
+const env = z.object({
+  ORCHESTRATOR_MODE: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? 'standalone' : v.trim()))
+    .pipe(z.enum(['standalone', 'distributed'])),
+  ORCHESTRATOR_GRPC_ADDRESS: address(DEFAULT_GRPC_ADDRESS),
+  ORCHESTRATOR_GRPC_MAX_RECEIVE_MESSAGE_BYTES: positiveInt(DEFAULT_MAX_RECEIVE_MESSAGE_BYTES),
+  ORCHESTRATOR_GRPC_KEEPALIVE_POLICY_MIN_TIME: duration('30s'),
+  ORCHESTRATOR_GRPC_KEEPALIVE_POLICY_PERMIT_WITHOUT_STREAM: bool(false),
+  ORCHESTRATOR_DATA_DIR: text,
+  ORCHESTRATOR_DATABASE_URL: text,
+  ORCHESTRATOR_CHANNEL_CONFIG: text,
+  ORCHESTRATOR_TX_RETRY_BUDGET: duration('500ms'),
+  ORCHESTRATOR_TLS_ENABLED: bool(false),
+  ORCHESTRATOR_TLS_CERT_PATH: text,
+  ORCHESTRATOR_TLS_KEY_PATH: text,
+  ORCHESTRATOR_MTLS_ENABLED: bool(false),
+  ORCHESTRATOR_TLS_SERVER_CA_CERT: text,
+  ORCHESTRATOR_TLS_CLIENT_CA_CERT_DIR: text,
+  ORCHESTRATOR_VERIFY_CLIENT_MSP_ID: bool(false),
+  ORCHESTRATOR_REPLAY_EVENTS_BATCH_SIZE: positiveInt(100),
+  ORCHESTRATOR_METRICS_ADDRESS: address(),
+  METRICS_ENABLED: bool(false),
+  ORCHESTRATOR_AMQP_URL: text,
+  ORCHESTRATOR_AMQP_DSN: text,
+  ORCHESTRATOR_SHUTDOWN_GRACE: duration('10s'),
+  LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const level = LOG_LEVELS[(v ?? '').trim().toLowerCase() || 'info'];
+      if (level) return level;
+      ctx.addIssue({ code: 'custom', message: `expected one of ${Object.keys(LOG_LEVELS).join(', ')}, got "${v}"` });
+      return z.NEVER;
+    }),
+});
+
+type Env = z.output<typeof env>;
+
+function required(e: Env, name: keyof Env & string, why: string): string {
+  const value = e[name];
+  if (typeof value !== 'string') throw new ConfigError(name, `required ${why}`);
+  return value;
+}
+
+function tlsConfig(e: Env): TlsConfig | undefined {
+  if (!e.ORCHESTRATOR_TLS_ENABLED) {
+    if (e.ORCHESTRATOR_MTLS_ENABLED) {
+      throw new ConfigError('ORCHESTRATOR_MTLS_ENABLED', 'needs ORCHESTRATOR_TLS_ENABLED=true');
+    }
+    return undefined;
+  }
+  const tls: TlsConfig = {
+    certPath: required(e, 'ORCHESTRATOR_TLS_CERT_PATH', 'when ORCHESTRATOR_TLS_ENABLED=true'),
+    keyPath: required(e, 'ORCHESTRATOR_TLS_KEY_PATH', 'when ORCHESTRATOR_TLS_ENABLED=true'),
+    mtls: e.ORCHESTRATOR_MTLS_ENABLED,
+    serverCaCertPath: e.ORCHESTRATOR_TLS_SERVER_CA_CERT,
+    clientCaCertDir: e.ORCHESTRATOR_TLS_CLIENT_CA_CERT_DIR,
+  };
+  if (tls.mtls && !tls.clientCaCertDir && !tls.serverCaCertPath) {
+    throw new ConfigError(
+      'ORCHESTRATOR_TLS_CLIENT_CA_CERT_DIR',
+      'required when ORCHESTRATOR_MTLS_ENABLED=true (or set ORCHESTRATOR_TLS_SERVER_CA_CERT)',
+    );
+  }
+  return tls;
+}
+
+/**
+ * Reads the configuration from environment variables. `cwd` anchors the default data folder (./.data) and relative
+ * paths. Throws a ConfigError naming the offending variable.
+ */
+export function loadConfig(vars: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const parsed = env.safeParse(vars);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'invalid');
+  }
+  const e = parsed.data;
+
+  let channels: ChannelConfig = channelConfig(DEFAULT_CHANNELS);
+  if (e.ORCHESTRATOR_CHANNEL_CONFIG) {
+    try {
+      channels = loadChannelConfig(resolve(cwd, e.ORCHESTRATOR_CHANNEL_CONFIG));
+    } catch (err) {
+      throw new ConfigError('ORCHESTRATOR_CHANNEL_CONFIG', (err as Error).message);
+    }
+  }
+
+  const tls = tlsConfig(e);
+  if (e.ORCHESTRATOR_VERIFY_CLIENT_MSP_ID && !tls?.mtls) {
+    throw new ConfigError(
+      'ORCHESTRATOR_VERIFY_CLIENT_MSP_ID',
+      'needs ORCHESTRATOR_MTLS_ENABLED=true (client certificates)',
+    );
+  }
+
+  if (e.ORCHESTRATOR_AMQP_URL && e.ORCHESTRATOR_AMQP_DSN && e.ORCHESTRATOR_AMQP_URL !== e.ORCHESTRATOR_AMQP_DSN) {
+    throw new ConfigError('ORCHESTRATOR_AMQP_DSN', 'differs from ORCHESTRATOR_AMQP_URL (set only one)');
+  }
+
+  const metrics =
+    e.ORCHESTRATOR_METRICS_ADDRESS ?? (e.METRICS_ENABLED ? parseHostPort(DEFAULT_METRICS_ADDRESS) : undefined);
+
+  return {
+    mode: e.ORCHESTRATOR_MODE,
+    grpc: {
+      ...(e.ORCHESTRATOR_GRPC_ADDRESS as HostPort),
+      maxReceiveMessageBytes: e.ORCHESTRATOR_GRPC_MAX_RECEIVE_MESSAGE_BYTES,
+      keepalive: {
+        minTimeMs: e.ORCHESTRATOR_GRPC_KEEPALIVE_POLICY_MIN_TIME,
+        permitWithoutStream: e.ORCHESTRATOR_GRPC_KEEPALIVE_POLICY_PERMIT_WITHOUT_STREAM,
+      },
+    },
+    storage: e.ORCHESTRATOR_DATABASE_URL
+      ? { kind: 'postgres', url: e.ORCHESTRATOR_DATABASE_URL }
+      : { kind: 'pglite', dataDir: resolve(cwd, e.ORCHESTRATOR_DATA_DIR ?? '.data') },
+    channels,
+    txRetryBudgetMs: e.ORCHESTRATOR_TX_RETRY_BUDGET,
+    tls,
+    verifyClientMspId: e.ORCHESTRATOR_VERIFY_CLIENT_MSP_ID,
+    replayEventsBatchSize: e.ORCHESTRATOR_REPLAY_EVENTS_BATCH_SIZE,
+    logLevel: e.LOG_LEVEL,
+    metrics,
+    amqpUrl: e.ORCHESTRATOR_AMQP_URL ?? e.ORCHESTRATOR_AMQP_DSN,
+    shutdownGraceMs: e.ORCHESTRATOR_SHUTDOWN_GRACE,
+  };
+}
+
+/** "host:port" as clients dial it (IPv6 hosts in brackets). */
+export function formatHostPort({ host, port }: HostPort): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

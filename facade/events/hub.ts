@@ -1,0 +1,73 @@
+// ONE database notification listener per process, fanned out to every stream subscriber and the AMQP dispatcher
+// (Substra opens one connection per stream; with many subscribers that starves the server of connections).
+// Notifications only say "something up to position P was committed on channel C"; listeners re-read the database
+// by position, so a lost or coalesced notification costs a read, never an event.
+import { listenEvents, type DbHandle, type EventNotification, type Unlisten } from '../../lib/postgres/index.js';
+import type { Logger } from '../logger.js';
+
+export interface HubListener {
+  /** Events up to `position` may be committed on the watched channel. */
+  notify(position: bigint): void;
+  /** Notifications may have been lost (listener reconnected): re-read. */
+  resync(): void;
+}
+
+export class EventHub {
+  private readonly byChannel = new Map<string, Set<HubListener>>();
+  private readonly everyChannel = new Set<HubListener>();
+  private unlisten: Unlisten | undefined;
+
+  private constructor() {}
+
+  static async start(db: DbHandle, log: Logger): Promise<EventHub> {
+    const hub = new EventHub();
+    hub.unlisten = await listenEvents(db, (n) => hub.dispatch(n), {
+      onReconnect: () => {
+        log.warn('event listener reconnected; subscribers re-read');
+        hub.resyncAll();
+      },
+      onError: (err) => log.warn({ err }, 'event listener connection problem'),
+    });
+    return hub;
+  }
+
+  /** A hub fed by hand (tests, or a backend with its own notification source). */
+  static manual(): EventHub {
+    return new EventHub();
+  }
+
+  /** Registers for one channel, or every channel when `channel` is undefined. Returns the unregister function. */
+  watch(channel: string | undefined, listener: HubListener): () => void {
+    let set = this.everyChannel;
+    if (channel !== undefined) {
+      set = this.byChannel.get(channel) ?? new Set();
+      this.byChannel.set(channel, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (channel !== undefined && set.size === 0) this.byChannel.delete(channel);
+    };
+  }
+
+  get listenerCount(): number {
+    let n = this.everyChannel.size;
+    for (const set of this.byChannel.values()) n += set.size;
+    return n;
+  }
+
+  dispatch(n: EventNotification): void {
+    for (const l of this.byChannel.get(n.channel) ?? []) l.notify(n.position);
+    for (const l of this.everyChannel) l.notify(n.position);
+  }
+
+  resyncAll(): void {
+    for (const set of [this.everyChannel, ...this.byChannel.values()]) for (const l of set) l.resync();
+  }
+
+  async close(): Promise<void> {
+    const unlisten = this.unlisten;
+    this.unlisten = undefined;
+    await unlisten?.();
+  }
+}

@@ -1,0 +1,73 @@
+// One SubscribeToEvents stream over a positioned event store (reference §4.4, design §5): register for
+// notifications FIRST, then replay from the database by position, then follow notifications, always reading
+// "position > last sent". Registering first means nothing committed after the replay query can be missed; reading
+// by position means order = position order and the replay/live overlap is never sent twice.
+import type { Event } from '../../lib/asset/index.js';
+import { OrcError } from '../../lib/errors/index.js';
+import type { EventHub } from './hub.js';
+import { Wakeup } from './wakeup.js';
+
+export interface PositionedEvent {
+  event: Event;
+  position: bigint;
+}
+
+export interface PositionedEventStore {
+  /** Position of an event of `channel`; undefined when unknown. */
+  positionOf(channel: string, eventId: string): Promise<bigint | undefined>;
+  /** Up to `limit` events of `channel` with position > `after`, in position order, `channel` set. */
+  readAfter(channel: string, after: bigint, limit: number): Promise<PositionedEvent[]>;
+}
+
+export interface SubscribeOptions {
+  channel: string;
+  /** "" = the whole channel history. */
+  startEventId: string;
+  batchSize: number;
+  signal: AbortSignal;
+}
+
+// Event ids are UUIDs in local modes (crypto.randomUUID at commit).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function* subscribe(
+  store: PositionedEventStore,
+  hub: EventHub,
+  { channel, startEventId, batchSize, signal }: SubscribeOptions,
+): AsyncGenerator<Event, void, undefined> {
+  let last = 0n;
+  const wakeup = new Wakeup();
+  const unwatch = hub.watch(channel, {
+    // Positions already sent need no read (the replay usually covers what was notified during it).
+    notify: (position) => {
+      if (position > last) wakeup.set();
+    },
+    resync: () => wakeup.set(),
+  });
+  try {
+    if (startEventId !== '') {
+      if (!UUID.test(startEventId)) {
+        throw new OrcError('InvalidAsset', `start_event_id "${startEventId}" is not a valid event id (UUID)`);
+      }
+      const position = await store.positionOf(channel, startEventId);
+      if (position === undefined) {
+        throw new OrcError('NotFound', `event with key "${startEventId}" not found in channel "${channel}"`);
+      }
+      last = position;
+    }
+    while (!signal.aborted) {
+      // Cleared before reading: a notification that lands during the read triggers one more read.
+      wakeup.clear();
+      const batch = await store.readAfter(channel, last, batchSize);
+      for (const { event, position } of batch) {
+        if (signal.aborted) return;
+        // The consumer pulls one event at a time (its writes wait for 'drain'), so replay honours backpressure.
+        yield event;
+        last = position;
+      }
+      if (batch.length < batchSize) await wakeup.wait(signal);
+    }
+  } finally {
+    unwatch();
+  }
+}

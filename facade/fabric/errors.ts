@@ -1,0 +1,34 @@
+import { status as GrpcCode } from '@grpc/grpc-js';
+import { CommitError, GatewayError } from '@hyperledger/fabric-gateway';
+import { isOrcError, OrcError, orcErrorFromText } from '../../lib/errors/index.js';
+
+/**
+ * Turns whatever fabric-gateway threw into the OrcError standalone mode would have returned. Chaincode errors only
+ * cross Fabric as text, so the OE code in the endorsers' messages is the source of truth; transport failures become
+ * Unavailable so clients retry them.
+ */
+export function fromFabricError(err: unknown): OrcError {
+  if (isOrcError(err)) return err;
+  if (err instanceof GatewayError) {
+    for (const text of [...err.details.map((d) => d.message), err.message]) {
+      const orcError = orcErrorFromText(text);
+      if (orcError) return orcError;
+    }
+    if (err.code === GrpcCode.UNAVAILABLE || err.code === GrpcCode.DEADLINE_EXCEEDED) {
+      return new OrcError('Unavailable', `Fabric network unavailable: ${err.message}`, { cause: err });
+    }
+    return new OrcError('Internal', `Fabric gateway error: ${err.message}`, { cause: err });
+  }
+  if (err instanceof CommitError) {
+    return new OrcError('Internal', `transaction ${err.transactionId} was not committed: ${err.message}`, {
+      cause: err,
+    });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return orcErrorFromText(message) ?? new OrcError('Internal', message, { cause: err });
+}
+
+/** A gateway call that failed before the outcome was known (the transaction may still commit). */
+export function isTimeout(err: unknown): boolean {
+  return err instanceof GatewayError && err.code === GrpcCode.DEADLINE_EXCEEDED;
+}

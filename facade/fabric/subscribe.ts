@@ -1,0 +1,64 @@
+import type { Network } from '@hyperledger/fabric-gateway';
+import { decodeEventPayload, CHAINCODE_EVENT_NAME } from '../../chaincode/events.js';
+import type { Event } from '../../lib/asset/index.js';
+import { blockNumberOfTransaction } from './blocks.js';
+import { fromFabricError } from './errors.js';
+import { parseLedgerEventId } from './eventid.js';
+
+/** Where a reader stands on a channel's event history: after event `index` of transaction `txId`. */
+export interface LedgerPosition {
+  block: bigint;
+  txId: string;
+  index: number;
+}
+
+/** Locates an event id on the ledger (NotFound for a transaction the channel does not have). */
+export async function positionOfEvent(network: Network, eventId: string): Promise<LedgerPosition> {
+  const { txId, index } = parseLedgerEventId(eventId);
+  return { block: await blockNumberOfTransaction(network, txId), txId, index };
+}
+
+/**
+ * The channel's events strictly after `after` (from the first block when undefined), then live ones, in ledger order:
+ * block, then transaction, then emission order. The peer replays history from the start block; events up to `after`
+ * in that block are skipped here.
+ */
+export async function* ledgerEvents(
+  network: Network,
+  chaincode: string,
+  after: LedgerPosition | undefined,
+  signal: AbortSignal,
+): AsyncGenerator<{ event: Event; position: LedgerPosition }> {
+  let stream;
+  try {
+    stream = await network.getChaincodeEvents(chaincode, { startBlock: after?.block ?? 0n });
+  } catch (err) {
+    throw fromFabricError(err);
+  }
+  const stop = () => stream.close();
+  signal.addEventListener('abort', stop, { once: true });
+  let skipping = after !== undefined;
+  try {
+    for await (const chaincodeEvent of stream) {
+      if (chaincodeEvent.eventName !== CHAINCODE_EVENT_NAME) continue;
+      const events = decodeEventPayload(chaincodeEvent.payload);
+      let first = 0;
+      if (skipping && after) {
+        if (chaincodeEvent.blockNumber === after.block && chaincodeEvent.transactionId !== after.txId) continue;
+        skipping = false;
+        if (chaincodeEvent.transactionId === after.txId) first = after.index + 1;
+      }
+      for (let index = first; index < events.length; index++) {
+        const event = events[index];
+        if (!event) continue;
+        event.channel = network.getName();
+        yield { event, position: { block: chaincodeEvent.blockNumber, txId: chaincodeEvent.transactionId, index } };
+      }
+    }
+  } catch (err) {
+    if (!signal.aborted) throw fromFabricError(err);
+  } finally {
+    signal.removeEventListener('abort', stop);
+    stream.close();
+  }
+}

@@ -1,0 +1,104 @@
+// The backend of the embedded (PGlite) and standalone (PostgreSQL) modes: the business logic runs here, each unary
+// RPC in one database transaction (design §3–4).
+import { randomUUID } from 'node:crypto';
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
+import type { UnaryRpc } from '../../lib/api/index.js';
+import type { Event } from '../../lib/asset/index.js';
+import { openPglite, openPostgres, PostgresDBAL, runInTransaction, type DbHandle } from '../../lib/postgres/index.js';
+import { EventBuffer, Provider, wallClock } from '../../lib/service/index.js';
+import type { Backend, CallContext } from '../backend.js';
+import type { StorageConfig } from '../config.js';
+import { EventHub } from '../events/hub.js';
+import { subscribe } from '../events/subscriber.js';
+import type { Logger } from '../logger.js';
+import { TableEventStore } from './events.js';
+import { TableOutbox } from './outbox.js';
+
+export interface LocalBackendOptions {
+  storage: StorageConfig;
+  txRetryBudgetMs: number;
+  replayEventsBatchSize: number;
+  logger: Logger;
+}
+
+export class LocalBackend implements Backend {
+  readonly outbox: TableOutbox;
+  private readonly events: TableEventStore;
+
+  private constructor(
+    private readonly db: DbHandle,
+    private readonly hub: EventHub,
+    private readonly options: LocalBackendOptions,
+  ) {
+    this.events = new TableEventStore(db);
+    this.outbox = new TableOutbox(db, hub);
+  }
+
+  /** Opens (and migrates) the database and starts the process-wide event listener. */
+  static async open(options: LocalBackendOptions): Promise<LocalBackend> {
+    const { storage, logger } = options;
+    const db =
+      storage.kind === 'pglite'
+        ? await openPglite(storage.dataDir)
+        : await openPostgres(storage.url, { onError: (err) => logger.warn({ err }, 'idle database connection lost') });
+    try {
+      return new LocalBackend(db, await EventHub.start(db, logger), options);
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  get storage(): string {
+    return this.db.engine;
+  }
+
+  /**
+   * Writes run SERIALIZABLE and are retried from scratch on serialization failures within the budget; reads run
+   * READ COMMITTED READ ONLY (lib/postgres runInTransaction). Everything an attempt creates (clock, event buffer,
+   * provider) is fresh, so a retried attempt depends on nothing the failed one did. Events get their ids and are
+   * stored in the same transaction: they exist exactly when the change they describe does.
+   */
+  invoke<I extends DescMessage, O extends DescMessage>(
+    rpc: UnaryRpc<I, O>,
+    request: MessageShape<I>,
+    caller: CallContext,
+  ): Promise<MessageShape<O>> {
+    return runInTransaction(
+      this.db,
+      { readOnly: rpc.readOnly, retryBudgetMs: this.options.txRetryBudgetMs },
+      async (q) => {
+        const dbal = new PostgresDBAL(q, caller.channel);
+        const events = new EventBuffer();
+        const provider = new Provider({
+          dbal,
+          clock: wallClock(),
+          events,
+          requester: caller.mspid,
+          channel: caller.channel,
+        });
+        const response = await rpc.call(provider, request);
+        if (events.events.length > 0) {
+          for (const event of events.events) event.id = randomUUID();
+          await dbal.addEvents(events.events);
+        }
+        return response;
+      },
+    );
+  }
+
+  subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event> {
+    return subscribe(this.events, this.hub, {
+      channel: caller.channel,
+      startEventId,
+      batchSize: this.options.replayEventsBatchSize,
+      signal: caller.signal,
+    });
+  }
+
+  async close(): Promise<void> {
+    this.outbox.close();
+    await this.hub.close();
+    await this.db.close();
+  }
+}

@@ -1,0 +1,44 @@
+// `npm start` / `node dist/facade/main.js` / `node --import tsx facade/main.ts`: reads the environment, starts the
+// orchestrator, stops it gracefully on SIGINT/SIGTERM (exit 0). A bad configuration exits 1 with a message that
+// names the variable.
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { startOrchestrator, type Orchestrator } from './app.js';
+import { createLogger } from './logger.js';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`orchestrator: invalid configuration: ${err.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(config.logLevel);
+  let orchestrator: Orchestrator;
+  try {
+    orchestrator = await startOrchestrator(config, { logger });
+  } catch (err) {
+    logger.fatal({ err }, err instanceof ConfigError ? `invalid configuration: ${err.message}` : 'start failed');
+    process.exit(1);
+  }
+  const stop = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'signal received');
+    // A second signal means "now": skip the drain.
+    process.once(signal, () => process.exit(1));
+    orchestrator.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`orchestrator: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,311 @@
+// Starts a real orchestrator in process (PGlite in a temp folder, gRPC on 127.0.0.1:0) and talks to it over gRPC.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { create } from '@bufbuild/protobuf';
+import {
+  credentials,
+  loadPackageDefinition,
+  makeClientConstructor,
+  Metadata,
+  status as Status,
+  type ClientDuplexStream,
+  type GrpcObject,
+  type ServiceClientConstructor,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { service as healthService } from 'grpc-health-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOrchestrator, type Orchestrator } from '../../../facade/app.js';
+import { OrchestratorClient } from '../../../facade/client.js';
+import { channelConfig } from '../../../facade/channels.js';
+import { loadConfig } from '../../../facade/config.js';
+import { LocalBackend } from '../../../facade/local/backend.js';
+import { createLogger } from '../../../facade/logger.js';
+import {
+  EventService,
+  GetAllOrganizationsParamSchema,
+  OrganizationService,
+  RegisterOrganizationParamSchema,
+  SubscribeToEventsParamSchema,
+  type Event,
+} from '../../../lib/asset/index.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'orc-smoke-'));
+const logLines: Record<string, unknown>[] = [];
+const logSink = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    for (const line of chunk.toString().split('\n'))
+      if (line) logLines.push(JSON.parse(line) as Record<string, unknown>);
+    done();
+  },
+});
+
+let orc: Orchestrator;
+let client: OrchestratorClient;
+const org1 = { mspid: 'MyOrg1MSP', channel: 'mychannel' };
+
+// Enough organizations for more than 10 events: positions past 9 catch text-vs-number ordering mistakes.
+const extraOrgs = Array.from({ length: 11 }, (_, i) => `Org${i + 3}`);
+let backend: LocalBackend;
+
+beforeAll(async () => {
+  const config = loadConfig(
+    {
+      ORCHESTRATOR_GRPC_ADDRESS: '127.0.0.1:0',
+      ORCHESTRATOR_DATA_DIR: dataDir,
+      ORCHESTRATOR_REPLAY_EVENTS_BATCH_SIZE: '4',
+    },
+    dataDir,
+  );
+  config.channels = channelConfig({
+    mychannel: ['MyOrg1MSP', 'MyOrg2MSP', ...extraOrgs],
+    yourchannel: ['MyOrg1MSP', 'MyOrg2MSP'],
+  });
+  const logger = createLogger('info', logSink);
+  // Injected so that the test can also read the AMQP outbox of the same database.
+  backend = await LocalBackend.open({
+    storage: config.storage,
+    txRetryBudgetMs: config.txRetryBudgetMs,
+    replayEventsBatchSize: config.replayEventsBatchSize,
+    logger,
+  });
+  orc = await startOrchestrator(config, { logger, backend });
+  client = new OrchestratorClient(orc.address);
+}, 300_000);
+
+afterAll(async () => {
+  client?.close();
+  await orc?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function grpcError(p: Promise<unknown>): Promise<ServiceError> {
+  return p.then(
+    () => {
+      throw new Error('expected a gRPC error');
+    },
+    (err: ServiceError) => err,
+  );
+}
+
+/** `grpcurl list`: the v1 reflection API, without any header. */
+function listServices(address: string): Promise<string[]> {
+  const root = join(dirname(createRequire(import.meta.url).resolve('@grpc/reflection')), '../proto');
+  const pkg = loadPackageDefinition(loadSync('grpc/reflection/v1/reflection.proto', { includeDirs: [root] }));
+  const reflection = (((pkg.grpc as GrpcObject).reflection as GrpcObject).v1 as GrpcObject)
+    .ServerReflection as ServiceClientConstructor;
+  const c = new reflection(address, credentials.createInsecure()) as unknown as {
+    ServerReflectionInfo(): ClientDuplexStream<object, object>;
+    close(): void;
+  };
+  return new Promise((resolve, reject) => {
+    const call = c.ServerReflectionInfo();
+    call.on('data', (res: { listServicesResponse?: { service: { name: string }[] } }) => {
+      resolve(res.listServicesResponse?.service.map((s) => s.name) ?? []);
+      call.end();
+      c.close();
+    });
+    call.on('error', reject);
+    call.write({ listServices: '' });
+  });
+}
+
+function healthCheck(address: string, service: string): Promise<string> {
+  const Health = makeClientConstructor(healthService, 'grpc.health.v1.Health');
+  const c = new Health(address, credentials.createInsecure()) as unknown as {
+    Check(req: { service: string }, cb: (err: ServiceError | null, res?: { status: string }) => void): void;
+    close(): void;
+  };
+  return new Promise((resolve, reject) =>
+    c.Check({ service }, (err, res) => {
+      c.close();
+      if (err || !res) reject(err);
+      else resolve(res.status);
+    }),
+  );
+}
+
+describe('orchestrator over gRPC', () => {
+  it('logs one listening line with the bound address and the storage', () => {
+    const listening = logLines.filter((l) => l.msg === 'listening');
+    expect(listening).toHaveLength(1);
+    expect(listening[0]).toMatchObject({ address: orc.address, storage: 'pglite' });
+    expect(orc.address).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it('registers an organization and lists it', async () => {
+    const org = await client.unary(
+      OrganizationService.method.registerOrganization,
+      create(RegisterOrganizationParamSchema, { address: 'https://org1.example' }),
+      org1,
+    );
+    expect(org.id).toBe('MyOrg1MSP');
+    const all = await client.unary(
+      OrganizationService.method.getAllOrganizations,
+      create(GetAllOrganizationsParamSchema),
+      org1,
+    );
+    expect(all.organizations.map((o) => o.id)).toEqual(['MyOrg1MSP']);
+    // Channels are isolated.
+    const other = await client.unary(
+      OrganizationService.method.getAllOrganizations,
+      create(GetAllOrganizationsParamSchema),
+      { ...org1, channel: 'yourchannel' },
+    );
+    expect(other.organizations).toEqual([]);
+  });
+
+  it('maps business errors to their status with the OE code', async () => {
+    const err = await grpcError(
+      client.unary(OrganizationService.method.registerOrganization, create(RegisterOrganizationParamSchema), org1),
+    );
+    expect(err.code).toBe(Status.ALREADY_EXISTS);
+    expect(err.details).toMatch(/^OE0006: /);
+  });
+
+  it('checks the mspid and channel headers', async () => {
+    const call = (headers: Record<string, string>) =>
+      grpcError(
+        client.unary(OrganizationService.method.getAllOrganizations, create(GetAllOrganizationsParamSchema), headers),
+      );
+    const noMsp = await call({ channel: 'mychannel' });
+    expect([noMsp.code, noMsp.details.slice(0, 6)]).toEqual([Status.FAILED_PRECONDITION, 'OE0003']);
+    const noChannel = await call({ mspid: 'MyOrg1MSP' });
+    expect([noChannel.code, noChannel.details.slice(0, 6)]).toEqual([Status.FAILED_PRECONDITION, 'OE0003']);
+    const denied = await call({ mspid: 'Stranger', channel: 'mychannel' });
+    expect([denied.code, denied.details.slice(0, 6)]).toEqual([Status.PERMISSION_DENIED, 'OE0102']);
+  });
+
+  it('answers INVALID_ARGUMENT to undecodable request bytes', async () => {
+    const err = await new Promise<ServiceError>((resolve) => {
+      const md = new Metadata();
+      md.add('mspid', 'MyOrg1MSP');
+      md.add('channel', 'mychannel');
+      client.grpc.makeUnaryRequest(
+        '/orchestrator.OrganizationService/RegisterOrganization',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.from([0x0a, 0x10, 0x61]),
+        md,
+        (e) => resolve(e as ServiceError),
+      );
+    });
+    expect(err.code).toBe(Status.INVALID_ARGUMENT);
+  });
+
+  it('streams the channel events (replay), with the channel set', async () => {
+    const ac = new AbortController();
+    const events: Event[] = [];
+    for await (const e of client.stream(
+      EventService.method.subscribeToEvents,
+      create(SubscribeToEventsParamSchema),
+      org1,
+      ac.signal,
+    )) {
+      events.push(e);
+      break;
+    }
+    ac.abort();
+    expect(events[0]).toMatchObject({ assetKey: 'MyOrg1MSP', channel: 'mychannel' });
+    expect(events[0]?.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('replays and dispatches events in commit order past position 9, live after replay', async () => {
+    const ac = new AbortController();
+    const stream = client
+      .stream(EventService.method.subscribeToEvents, create(SubscribeToEventsParamSchema), org1, ac.signal)
+      [Symbol.asyncIterator]();
+    expect((await stream.next()).value?.assetKey).toBe('MyOrg1MSP');
+    for (const mspid of extraOrgs) {
+      await client.unary(
+        OrganizationService.method.registerOrganization,
+        create(RegisterOrganizationParamSchema, { address: `https://${mspid}.example` }),
+        { mspid, channel: 'mychannel' },
+      );
+    }
+    const live: string[] = [];
+    for (let i = 0; i < extraOrgs.length; i++) live.push((await stream.next()).value?.assetKey ?? '');
+    expect(live).toEqual(extraOrgs);
+    ac.abort();
+
+    // A replay from the start, in batches of 4, sees the same order.
+    const replay: Event[] = [];
+    for await (const e of client.stream(
+      EventService.method.subscribeToEvents,
+      create(SubscribeToEventsParamSchema),
+      org1,
+    )) {
+      replay.push(e);
+      if (replay.length === extraOrgs.length + 1) break;
+    }
+    expect(replay.map((e) => e.assetKey)).toEqual(['MyOrg1MSP', ...extraOrgs]);
+
+    // Resuming after the 5th event returns the rest.
+    const resumed: string[] = [];
+    for await (const e of client.stream(
+      EventService.method.subscribeToEvents,
+      create(SubscribeToEventsParamSchema, { startEventId: replay[4]?.id }),
+      org1,
+    )) {
+      resumed.push(e.assetKey);
+      if (resumed.length === extraOrgs.length - 4) break;
+    }
+    expect(resumed).toEqual(extraOrgs.slice(4));
+
+    // The AMQP outbox reads every channel in position order.
+    const outbox = await backend.outbox.next('', 100);
+    const positions = outbox.map((o) => BigInt(o.cursor));
+    expect(positions).toEqual([...positions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(outbox.map((o) => o.event.assetKey)).toEqual(['MyOrg1MSP', ...extraOrgs]);
+    expect(await backend.outbox.loadCursor()).toBe('0');
+  });
+
+  it('rejects unknown and malformed start event ids', async () => {
+    const first = async (startEventId: string) => {
+      for await (const e of client.stream(
+        EventService.method.subscribeToEvents,
+        create(SubscribeToEventsParamSchema, { startEventId }),
+        org1,
+      ))
+        return e;
+      return undefined;
+    };
+    const unknown = await grpcError(first('00000000-0000-4000-8000-000000000000'));
+    expect([unknown.code, unknown.details.slice(0, 6)]).toEqual([Status.NOT_FOUND, 'OE0002']);
+    const malformed = await grpcError(first('nope'));
+    expect([malformed.code, malformed.details.slice(0, 6)]).toEqual([Status.INVALID_ARGUMENT, 'OE0101']);
+  });
+
+  it('serves reflection and health without headers', async () => {
+    const list = await listServices(orc.address);
+    expect(list).toContain('orchestrator.OrganizationService');
+    expect(list).toContain('orchestrator.EventService');
+    expect(list).toContain('grpc.health.v1.Health');
+    expect(await healthCheck(orc.address, '')).toBe('SERVING');
+    expect(await healthCheck(orc.address, 'orchestrator.ComputeTaskService')).toBe('SERVING');
+  });
+
+  it('shuts down cleanly, ending open event streams with UNAVAILABLE', async () => {
+    // yourchannel has no event: the stream is live and waiting.
+    const stream = client
+      .stream(EventService.method.subscribeToEvents, create(SubscribeToEventsParamSchema), {
+        ...org1,
+        channel: 'yourchannel',
+      })
+      [Symbol.asyncIterator]();
+    const ended = stream.next().then(
+      () => undefined,
+      (err: ServiceError) => err,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    await orc.close();
+    const err = await ended;
+    expect(err?.code).toBe(Status.UNAVAILABLE);
+    expect(logLines.some((l) => l.msg === 'stopped')).toBe(true);
+    await orc.close(); // idempotent
+  });
+});
