@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
 import { common, gateway as gatewayProtos, msp, peer } from '@hyperledger/fabric-protos';
+import { parseEnvFile } from '../../facade/fabric/config.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const NETWORK_DIR = path.join(REPO_ROOT, 'network');
@@ -48,17 +49,7 @@ export interface FabricNetworkEnv {
 
 const PREFIX = 'ORCHESTRATOR_FABRIC_';
 
-export function parseEnvFile(text: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const eq = line.indexOf('=');
-    if (eq <= 0) throw new Error(`facade.env: not a NAME=value line: ${line}`);
-    vars[line.slice(0, eq)] = line.slice(eq + 1);
-  }
-  return vars;
-}
+export { parseEnvFile };
 
 export function parseFacadeEnv(text: string): FabricNetworkEnv {
   const vars = parseEnvFile(text);

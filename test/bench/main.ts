@@ -1,0 +1,58 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { connect } from '../support/client.js';
+import { runScenario } from './scenario.js';
+import { embedded, postgres, type BenchTarget } from './target.js';
+import { round } from './stats.js';
+
+/**
+ * `npm run bench [-- --target embedded|postgres|fabric]`: measures, writes JSON and a markdown table, never fails on a
+ * number (targets are judged by people, on ratios measured in one run).
+ */
+const targets: Record<string, BenchTarget> = { embedded, postgres };
+
+async function main(): Promise<void> {
+  const requested = argument('--target');
+  const tasks = Number(argument('--tasks') ?? 10_000);
+  const chosen = requested ? [requested] : ['embedded', 'postgres'];
+  const results: Record<string, Record<string, number>> = {};
+  for (const name of chosen) {
+    const target = targets[name];
+    if (!target) throw new Error(`unknown target "${name}" (known: ${Object.keys(targets).join(', ')})`);
+    console.error(`[bench] ${name}: starting`);
+    const { server, stop } = await target.start();
+    const client = connect(server.address, { mspid: 'MyOrg1MSP', channel: 'mychannel', timeoutMs: 120_000 });
+    try {
+      const figures = await runScenario(client, tasks);
+      results[name] = { ...(figures as unknown as Record<string, number>), serverPeakRssMiB: round(server.peakRssMiB(), 1) };
+      console.error(`[bench] ${name}: ${JSON.stringify(results[name])}`);
+    } finally {
+      client.connection.close();
+      await stop();
+    }
+  }
+  const dir = resolve(import.meta.dirname, '../../../bench/results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  writeFileSync(resolve(dir, `bench-${stamp}.json`), JSON.stringify({ date: new Date().toISOString(), results }, null, 2));
+  const table = markdown(results);
+  writeFileSync(resolve(dir, `bench-${stamp}.md`), table);
+  console.log(table);
+}
+
+function markdown(results: Record<string, Record<string, number>>): string {
+  const names = Object.keys(results);
+  const metrics = Object.keys(results[names[0] ?? ''] ?? {});
+  const rows = metrics.map((m) => `| ${m} | ${names.map((n) => results[n]?.[m]).join(' | ')} |`);
+  return [`| metric | ${names.join(' | ')} |`, `|---|${names.map(() => '---').join('|')}|`, ...rows, ''].join('\n');
+}
+
+function argument(flag: string): string | undefined {
+  const index = process.argv.indexOf(flag);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
