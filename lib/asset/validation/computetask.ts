@@ -27,12 +27,17 @@ import {
 /** compute_tasks.worker is a varchar(100) organization id: longer ids are refused here, by every backend. */
 const MAX_WORKER_BYTES = 100;
 
-/** Workers move tasks with these; BUILD_STARTED/BUILD_FINISHED are driven by function actions, never by clients. */
-const CLIENT_TASK_ACTIONS = [
+/**
+ * Every real action. BUILD_STARTED/BUILD_FINISHED are well-formed but reserved to function actions: the service
+ * refuses them from clients with PERMISSION_DENIED, as Substra does; only UNKNOWN and undefined values are malformed.
+ */
+const TASK_ACTIONS = [
   ComputeTaskAction.TASK_ACTION_EXECUTING,
   ComputeTaskAction.TASK_ACTION_CANCELED,
   ComputeTaskAction.TASK_ACTION_FAILED,
   ComputeTaskAction.TASK_ACTION_DONE,
+  ComputeTaskAction.TASK_ACTION_BUILD_STARTED,
+  ComputeTaskAction.TASK_ACTION_BUILD_FINISHED,
 ];
 
 function checkInput(v: Violations, path: string, input: ComputeTaskInput): void {
@@ -105,7 +110,7 @@ export function validateGetTaskInputAssetsParam(param: GetTaskInputAssetsParam):
 export function validateApplyTaskActionParam(param: ApplyTaskActionParam): void {
   const v = new Violations();
   checkKey(v, 'compute_task_key', param.computeTaskKey);
-  v.oneOf('action', param.action, ComputeTaskActionSchema, CLIENT_TASK_ACTIONS);
+  v.oneOf('action', param.action, ComputeTaskActionSchema, TASK_ACTIONS);
   v.throwIfAny('computetask');
 }
 

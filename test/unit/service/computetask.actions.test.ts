@@ -76,11 +76,14 @@ describe('ApplyTaskAction: who may send what', () => {
     }
   }
 
-  it('BUILD_STARTED, BUILD_FINISHED and UNKNOWN are never accepted from a client', async () => {
+  it('BUILD_STARTED and BUILD_FINISHED are not client actions (OE0102); UNKNOWN is malformed (OE0101)', async () => {
     const w = await taskWorld();
     const task = await taskIn(w, S.STATUS_WAITING_FOR_EXECUTOR_SLOT);
-    for (const action of [A.TASK_ACTION_BUILD_STARTED, A.TASK_ACTION_BUILD_FINISHED, A.TASK_ACTION_UNKNOWN]) {
-      for (const org of [ORG1, ORG2]) await w.h.refused('OE0101', () => act(w.h, org, task.key, action));
+    for (const org of [ORG1, ORG2]) {
+      for (const action of [A.TASK_ACTION_BUILD_STARTED, A.TASK_ACTION_BUILD_FINISHED]) {
+        await w.h.refused('OE0102', () => act(w.h, org, task.key, action));
+      }
+      await w.h.refused('OE0101', () => act(w.h, org, task.key, A.TASK_ACTION_UNKNOWN));
     }
   });
 

@@ -174,24 +174,24 @@ describe('computetask params', () => {
     ComputeTaskAction.TASK_ACTION_CANCELED,
     ComputeTaskAction.TASK_ACTION_FAILED,
     ComputeTaskAction.TASK_ACTION_DONE,
-  ])('ApplyTaskActionParam accepts client action %i', (action) => {
+    ComputeTaskAction.TASK_ACTION_BUILD_STARTED,
+    ComputeTaskAction.TASK_ACTION_BUILD_FINISHED,
+  ])("ApplyTaskActionParam accepts the well-formed action %i (who may send it is the service's rule)", (action) => {
     expect(() =>
       validateApplyTaskActionParam(create(ApplyTaskActionParamSchema, { computeTaskKey: uuid(1), action, log: 'x' })),
     ).not.toThrow();
   });
 
-  it.each([
-    ComputeTaskAction.TASK_ACTION_UNKNOWN,
-    ComputeTaskAction.TASK_ACTION_BUILD_STARTED,
-    ComputeTaskAction.TASK_ACTION_BUILD_FINISHED,
-    17,
-  ])('ApplyTaskActionParam refuses action %i (not a client action)', (action) => {
-    expectInvalid(
-      () => validateApplyTaskActionParam(create(ApplyTaskActionParamSchema, { computeTaskKey: uuid(1), action })),
-      'computetask',
-      ['action', 'must be one of TASK_ACTION_EXECUTING, TASK_ACTION_CANCELED, TASK_ACTION_FAILED, TASK_ACTION_DONE'],
-    );
-  });
+  it.each([ComputeTaskAction.TASK_ACTION_UNKNOWN, 17])(
+    'ApplyTaskActionParam refuses action %i (malformed)',
+    (action) => {
+      expectInvalid(
+        () => validateApplyTaskActionParam(create(ApplyTaskActionParamSchema, { computeTaskKey: uuid(1), action })),
+        'computetask',
+        ['action', 'must be one of TASK_ACTION_EXECUTING, TASK_ACTION_CANCELED, TASK_ACTION_FAILED, TASK_ACTION_DONE'],
+      );
+    },
+  );
 
   it('ApplyTaskActionParam refuses a bad compute_task_key', () => {
     expectInvalid(
