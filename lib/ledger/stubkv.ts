@@ -69,15 +69,23 @@ export class StubKV implements KV {
       yield* drain(await this.stub.getStateByPartialCompositeKey(objectType, attributes));
       return;
     }
-    // Seeking: the peer takes a non-empty bookmark verbatim as the start key of the range (HandleGetStateByRange),
-    // and hands back the key following the page (stateleveldb GetBookmarkAndClose), "" once the range is exhausted.
+    // Seeking: the peer takes a non-empty bookmark verbatim as the start key of the range (HandleGetStateByRange).
+    // The page's own metadata (next bookmark, count) is not relied upon: the shim only exposes it when the peer sent
+    // the whole page in its first response batch, which larger pages do not fit. Counting here and resuming strictly
+    // after the last key returned gives the same ranges whatever the peer's batch size.
     // Read-only transactions only: the peer refuses paginated queries in a transaction that writes.
-    let bookmark = startKey;
-    for (let size = SEEK_FIRST_PAGE; bookmark !== ''; size = Math.min(size * 2, SEEK_MAX_PAGE)) {
-      const page = await this.stub.getStateByPartialCompositeKeyWithPagination(objectType, attributes, size, bookmark);
-      yield* drain(page.iterator);
-      if (page.metadata.fetchedRecordsCount < size) return;
-      bookmark = page.metadata.bookmark;
+    let start = startKey;
+    for (let size = SEEK_FIRST_PAGE; ; size = Math.min(size * 2, SEEK_MAX_PAGE)) {
+      const page = await this.stub.getStateByPartialCompositeKeyWithPagination(objectType, attributes, size, start);
+      let count = 0;
+      let last: string | undefined;
+      for await (const entry of drain(page.iterator)) {
+        count++;
+        last = entry.key;
+        yield entry;
+      }
+      if (count < size || last === undefined) return;
+      start = `${last}\u0000`;
     }
   }
 }

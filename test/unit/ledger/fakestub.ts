@@ -6,6 +6,9 @@ import type { KVEntry } from '../../../lib/ledger/kv.js';
 import type { MemoryKV } from '../../../lib/ledger/memorykv.js';
 import type { KVStub } from '../../../lib/ledger/stubkv.js';
 
+/** Results per response message of a peer's range query (Fabric's chaincode handler batches them by 100). */
+const PEER_BATCH = 100;
+
 type StubScan<T> = Promise<T> & AsyncIterable<Iterators.KV>;
 
 function stubIterator(entries: KVEntry[], onClose: () => void): Iterators.StateQueryIterator {
@@ -92,10 +95,12 @@ export class FakeStub implements KVStub {
     return scan(
       collect(source, pageSize + 1).then((entries) => {
         const page = entries.slice(0, pageSize);
-        return {
-          iterator: this.open(page),
-          metadata: { fetchedRecordsCount: page.length, bookmark: entries[pageSize]?.key ?? '' },
-        };
+        const metadata = { fetchedRecordsCount: page.length, bookmark: entries[pageSize]?.key ?? '' };
+        // Like fabric-shim over a real peer: the metadata only comes with a page the peer sent in one response batch
+        // (PEER_BATCH results); a larger page arrives in several batches and the shim exposes no metadata at all.
+        if (page.length <= PEER_BATCH) return { iterator: this.open(page), metadata };
+        // fabric-shim's typings declare the metadata as always present; at runtime it is not.
+        return { iterator: this.open(page) } as unknown as StateQueryResponse<Iterators.StateQueryIterator>;
       }),
     );
   }
