@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 // Assembles one orchestrator: backend, gRPC server (orchestrator services + health + reflection), metrics endpoint,
 // AMQP dispatcher; and takes it apart in the reverse order. Tests start it in process with startOrchestrator().
 import { Server, type ServerCredentials } from '@grpc/grpc-js';
@@ -11,6 +12,7 @@ import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { addReflection } from './reflection.js';
 import { serverCredentials } from './tls.js';
+import { FabricBackend } from './fabric/backend.js';
 
 export interface Orchestrator {
   /** "host:port" actually bound (port 0 in the configuration is resolved here). */
@@ -29,7 +31,7 @@ export interface StartOptions {
   backend?: Backend;
 }
 
-/** The seam between modes: `standalone` runs the ledger logic here; `distributed` will forward to Fabric. */
+/** The seam between modes: `standalone` runs the ledger logic here; `distributed` forwards every call to Fabric. */
 async function createBackend(config: Config, logger: Logger): Promise<Backend> {
   switch (config.mode) {
     case 'standalone':
@@ -39,8 +41,15 @@ async function createBackend(config: Config, logger: Logger): Promise<Backend> {
         replayEventsBatchSize: config.replayEventsBatchSize,
         logger,
       });
-    case 'distributed':
-      throw new ConfigError('ORCHESTRATOR_MODE', 'distributed mode (Hyperledger Fabric) is not available yet');
+    case 'distributed': {
+      if (!config.fabric) throw new ConfigError('ORCHESTRATOR_MODE', 'distributed mode needs a Fabric configuration');
+      return FabricBackend.open({
+        config: config.fabric,
+        retryBudgetMs: config.txRetryBudgetMs,
+        amqpCheckpointFile: config.amqpUrl ? join(config.dataDir, 'fabric-amqp-checkpoint.json') : undefined,
+        logger,
+      });
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CHANNELS, channelConfig, loadChannelConfig, type ChannelConfig } from './channels.js';
 import { parseGoDuration } from './duration.js';
+import { loadFabricConfig, type FabricConfig } from './fabric/config.js';
 
 export interface HostPort {
   host: string;
@@ -37,6 +38,10 @@ export interface Config {
     keepalive: { minTimeMs: number; permitWithoutStream: boolean };
   };
   storage: StorageConfig;
+  /** Where local state lives: the embedded database, or in distributed mode the event checkpoint. */
+  dataDir: string;
+  /** Distributed mode only: how to reach the Fabric network. */
+  fabric?: FabricConfig;
   channels: ChannelConfig;
   /** How long a write may keep retrying serialization conflicts. */
   txRetryBudgetMs: number;
@@ -84,6 +89,9 @@ const bool = (fallback: boolean) =>
       ctx.addIssue({ code: 'custom', message: `expected a boolean (true/false/1/0), got "${v}"` });
       return z.NEVER;
     });
+
+/** Default retry budget in distributed mode, where ORCHESTRATOR_TX_RETRY_BUDGET is unset. */
+export const DISTRIBUTED_TX_RETRY_BUDGET_MS = 15_000;
 
 const duration = (fallback: string) =>
   z
@@ -262,8 +270,20 @@ export function loadConfig(vars: Record<string, string | undefined> = process.en
   const metrics =
     e.ORCHESTRATOR_METRICS_ADDRESS ?? (e.METRICS_ENABLED ? parseHostPort(DEFAULT_METRICS_ADDRESS) : undefined);
 
+  const dataDir = resolve(cwd, e.ORCHESTRATOR_DATA_DIR ?? '.data');
+  let fabric: FabricConfig | undefined;
+  if (e.ORCHESTRATOR_MODE === 'distributed') {
+    try {
+      fabric = loadFabricConfig(vars);
+    } catch (err) {
+      throw new ConfigError('ORCHESTRATOR_FABRIC_*', err instanceof Error ? err.message : String(err));
+    }
+  }
+
   return {
     mode: e.ORCHESTRATOR_MODE,
+    dataDir,
+    fabric,
     grpc: {
       ...(e.ORCHESTRATOR_GRPC_ADDRESS as HostPort),
       maxReceiveMessageBytes: e.ORCHESTRATOR_GRPC_MAX_RECEIVE_MESSAGE_BYTES,
@@ -274,9 +294,13 @@ export function loadConfig(vars: Record<string, string | undefined> = process.en
     },
     storage: e.ORCHESTRATOR_DATABASE_URL
       ? { kind: 'postgres', url: e.ORCHESTRATOR_DATABASE_URL }
-      : { kind: 'pglite', dataDir: resolve(cwd, e.ORCHESTRATOR_DATA_DIR ?? '.data') },
+      : { kind: 'pglite', dataDir },
     channels,
-    txRetryBudgetMs: e.ORCHESTRATOR_TX_RETRY_BUDGET,
+    // One Fabric attempt lasts at least a block (endorse, order, commit): a conflict needs seconds, not 500 ms.
+    txRetryBudgetMs:
+      vars.ORCHESTRATOR_TX_RETRY_BUDGET === undefined && e.ORCHESTRATOR_MODE === 'distributed'
+        ? DISTRIBUTED_TX_RETRY_BUDGET_MS
+        : e.ORCHESTRATOR_TX_RETRY_BUDGET,
     tls,
     verifyClientMspId: e.ORCHESTRATOR_VERIFY_CLIENT_MSP_ID,
     replayEventsBatchSize: e.ORCHESTRATOR_REPLAY_EVENTS_BATCH_SIZE,

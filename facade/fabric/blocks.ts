@@ -14,7 +14,7 @@ export async function blockNumberOfTransaction(network: Network, txId: string): 
   } catch (err) {
     const mapped = fromFabricError(err);
     if (mapped.kind === 'Internal' && /not found|no such transaction/i.test(mapped.message)) {
-      throw new OrcError('NotFound', `no transaction "${txId}" on channel "${network.getName()}"`);
+      throw new OrcError('NotFound', `event of transaction "${txId}" not found in channel "${network.getName()}"`);
     }
     throw mapped;
   }

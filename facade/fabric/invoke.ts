@@ -1,5 +1,13 @@
 import { fromBinary, toBinary, type Message } from '@bufbuild/protobuf';
-import { StatusCode, type Contract, type Status, type Transaction } from '@hyperledger/fabric-gateway';
+import { status as GrpcCode } from '@grpc/grpc-js';
+import {
+  EndorseError,
+  StatusCode,
+  type Commit,
+  type Contract,
+  type Status,
+  type Transaction,
+} from '@hyperledger/fabric-gateway';
 import { transactionName, type UnaryRpc } from '../../lib/api/index.js';
 import { OrcError } from '../../lib/errors/index.js';
 import { fromFabricError, isTimeout } from './errors.js';
@@ -11,6 +19,8 @@ export interface InvokeOptions {
   /** How long writes may be retried after read conflicts (ORCHESTRATOR_TX_RETRY_BUDGET). */
   retryBudgetMs: number;
   signal?: AbortSignal;
+  /** Called once a write is committed on the submitting peer, before the response goes back. */
+  afterCommit?: (commit: Commit) => Promise<void>;
 }
 
 /**
@@ -31,15 +41,10 @@ export async function invokeChaincode(
     }
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
-      const transaction = await contract.newProposal(name, { arguments: args }).endorse();
-      const status = await commit(transaction, started + options.retryBudgetMs, options.signal);
-      if (status.successful) return fromBinary(rpc.method.output, transaction.getResult());
-      if (!RETRYABLE.has(status.code) || Date.now() - started > options.retryBudgetMs || options.signal?.aborted) {
-        const reason = statusName(status.code);
-        throw new OrcError(
-          RETRYABLE.has(status.code) ? 'Aborted' : 'Internal',
-          `transaction ${status.transactionId} was invalidated (${reason}) after ${attempt} attempt(s)`,
-        );
+      const outcome = await write(contract, name, args, started + options.retryBudgetMs, options);
+      if (outcome.result) return fromBinary(rpc.method.output, outcome.result);
+      if (Date.now() - started > options.retryBudgetMs || options.signal?.aborted) {
+        throw new OrcError('Aborted', `${name}: ${outcome.retryBecause}, still after ${attempt} attempt(s)`);
       }
       await sleep(Math.min(20 * attempt, 200) * (0.5 + Math.random()));
     }
@@ -48,17 +53,57 @@ export async function invokeChaincode(
   }
 }
 
+/** One attempt at a write: the chaincode's response, or why a fresh attempt may succeed. */
+async function write(
+  contract: Contract,
+  name: string,
+  args: Uint8Array[],
+  deadline: number,
+  options: InvokeOptions,
+): Promise<{ result: Uint8Array; retryBecause?: undefined } | { result?: undefined; retryBecause: string }> {
+  const transaction = await endorse(contract, name, args);
+  if (transaction === undefined) return { retryBecause: 'endorsing peers disagreed' };
+  const { status, submitted } = await commit(transaction, deadline, options.signal);
+  if (status.successful) {
+    await options.afterCommit?.(submitted);
+    return { result: transaction.getResult() };
+  }
+  const reason = `transaction ${status.transactionId} was invalidated (${statusName(status.code)})`;
+  if (!RETRYABLE.has(status.code)) throw new OrcError('Internal', reason);
+  return { retryBecause: reason };
+}
+
+/**
+ * Endorses a proposal; undefined when the endorsers disagreed without any of them refusing the request (their ledgers
+ * were at different heights while a concurrent transaction committed): a fresh proposal is then worth trying. A
+ * refusal by the chaincode carries an OE code and is final.
+ */
+async function endorse(contract: Contract, name: string, args: Uint8Array[]): Promise<Transaction | undefined> {
+  try {
+    return await contract.newProposal(name, { arguments: args }).endorse();
+  } catch (err) {
+    if (err instanceof EndorseError && err.code === GrpcCode.ABORTED && fromFabricError(err).kind === 'Internal') {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
 /**
  * Submits an endorsed transaction and waits for its validation code. A timeout leaves the outcome unknown, so the
  * same signed transaction is looked up (or submitted again: the ledger refuses a duplicate transaction id) rather
  * than endorsed anew — a retry therefore never applies a write twice.
  */
-async function commit(transaction: Transaction, deadline: number, signal?: AbortSignal): Promise<Status> {
-  let submitted: Awaited<ReturnType<Transaction['submit']>> | undefined;
+async function commit(
+  transaction: Transaction,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<{ status: Status; submitted: Commit }> {
+  let submitted: Commit | undefined;
   for (;;) {
     try {
       submitted ??= await transaction.submit();
-      return await submitted.getStatus();
+      return { status: await submitted.getStatus(), submitted };
     } catch (err) {
       if (!isTimeout(err) || Date.now() > deadline + 30_000 || signal?.aborted) throw err;
     }

@@ -14,7 +14,7 @@ export interface LedgerPosition {
 
 /** Locates an event id on the ledger (NotFound for a transaction the channel does not have). */
 export async function positionOfEvent(network: Network, eventId: string): Promise<LedgerPosition> {
-  const { txId, index } = parseLedgerEventId(eventId);
+  const { txId, index } = parseLedgerEventId(eventId, network.getName());
   return { block: await blockNumberOfTransaction(network, txId), txId, index };
 }
 

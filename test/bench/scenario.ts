@@ -52,7 +52,14 @@ export async function runScenario(client: OrchestratorClient, tasks = 10_000, ba
         functionKey,
         computePlanKey: planKey,
         worker: ORG,
-        inputs: parent ? [{ identifier: 'model', ref: { case: 'parentTaskOutput' as const, value: { parentTaskKey: parent, outputIdentifier: 'model' } } }] : [],
+        inputs: parent
+          ? [
+              {
+                identifier: 'model',
+                ref: { case: 'parentTaskOutput' as const, value: { parentTaskKey: parent, outputIdentifier: 'model' } },
+              },
+            ]
+          : [],
         outputs: { model: { permissions: open, transient: false } },
       };
     });

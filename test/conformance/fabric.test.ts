@@ -1,0 +1,19 @@
+// The conformance suite against the distributed deployment: the facade forwarding every call to the orchestrator
+// chaincode on the native Fabric network (brought up, or reused, by network/up.sh).
+import { ensureFabricNetwork } from '../support/fabric-network.js';
+import { startServer } from '../support/server.js';
+import { channelConfigFor, DEFAULT_TOPOLOGY, type Topology } from './context.js';
+import { describeConformance } from './suite.js';
+
+// The facade holds Fabric identities for the network's two organizations only: no third, restricted one.
+const topology: Topology = { ...DEFAULT_TOPOLOGY, restricted: undefined };
+
+describeConformance('distributed (Fabric)', async () => {
+  await ensureFabricNetwork();
+  const server = await startServer({
+    env: { ORCHESTRATOR_MODE: 'distributed' },
+    channels: channelConfigFor(topology),
+    startTimeoutMs: 120_000,
+  });
+  return { address: server.address, stop: server.stop, topology };
+});
