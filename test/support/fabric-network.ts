@@ -16,72 +16,35 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
 import { common, gateway as gatewayProtos, msp, peer } from '@hyperledger/fabric-protos';
-import { parseEnvFile } from '../../facade/fabric/config.js';
+import {
+  DEFAULT_FACADE_ENV,
+  loadFabricConfig,
+  parseEnvFile,
+  type FabricConfig,
+  type FabricOrganization,
+} from '../../facade/fabric/config.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const NETWORK_DIR = path.join(REPO_ROOT, 'network');
-export const FACADE_ENV_PATH = path.join(NETWORK_DIR, '.state', 'facade.env');
+export const FACADE_ENV_PATH = DEFAULT_FACADE_ENV;
 export const NETWORK_JSON_PATH = path.join(NETWORK_DIR, '.state', 'network.json');
 
 /** One organization's entry point: its peer (gateway) and a client identity of that organization. */
-export interface FabricOrg {
-  mspId: string;
-  /** host:port of the peer, e.g. 127.0.0.1:17151 */
-  peerEndpoint: string;
-  /** TLS server name of the peer, e.g. peer0.org1.example.com (use as ssl_target_name_override) */
-  peerHostAlias: string;
-  tlsCaPath: string;
-  certPath: string;
-  keyPath: string;
-}
+export type FabricOrg = FabricOrganization;
 
-/** The content of network/.state/facade.env, typed. */
-export interface FabricNetworkEnv {
-  channels: string[];
-  /** the orchestrator chaincode's name */
-  chaincode: string;
+/** The content of network/.state/facade.env: the facade's Fabric configuration plus the probe chaincode. */
+export interface FabricNetworkEnv extends Omit<FabricConfig, 'organizations'> {
   /** the probe chaincode's name (always deployed) */
   noopChaincode: string;
   orgs: FabricOrg[];
-  /** every variable of the file, as written */
-  vars: Record<string, string>;
-}
-
-const PREFIX = 'ORCHESTRATOR_FABRIC_';
-
-export { parseEnvFile };
-
-export function parseFacadeEnv(text: string): FabricNetworkEnv {
-  const vars = parseEnvFile(text);
-  const required = (name: string): string => {
-    const value = vars[PREFIX + name];
-    if (value === undefined || value === '') throw new Error(`facade.env: ${PREFIX}${name} is missing`);
-    return value;
-  };
-  const list = (name: string): string[] =>
-    required(name)
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
-  const orgs = list('ORGS').map((mspId): FabricOrg => ({
-    mspId,
-    peerEndpoint: required(`${mspId}_PEER`),
-    peerHostAlias: required(`${mspId}_PEER_HOST`),
-    tlsCaPath: required(`${mspId}_TLS_CA`),
-    certPath: required(`${mspId}_CERT`),
-    keyPath: required(`${mspId}_KEY`),
-  }));
-  return {
-    channels: list('CHANNELS'),
-    chaincode: required('CHAINCODE'),
-    noopChaincode: required('NOOP_CHAINCODE'),
-    orgs,
-    vars,
-  };
 }
 
 export async function readFabricNetworkEnv(file = FACADE_ENV_PATH): Promise<FabricNetworkEnv> {
-  return parseFacadeEnv(await readFile(file, 'utf8'));
+  const vars = parseEnvFile(await readFile(file, 'utf8'));
+  const { organizations, ...config } = loadFabricConfig(vars, file);
+  const noopChaincode = vars.ORCHESTRATOR_FABRIC_NOOP_CHAINCODE;
+  if (!noopChaincode) throw new Error(`${file}: ORCHESTRATOR_FABRIC_NOOP_CHAINCODE is missing`);
+  return { ...config, noopChaincode, orgs: [...organizations.values()] };
 }
 
 export function orgByMspId(env: FabricNetworkEnv, mspId: string): FabricOrg {

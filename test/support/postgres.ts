@@ -2,10 +2,10 @@
 // in the same folder, removed on stop(). No Docker, no shared cluster, nothing left behind.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './ports.js';
 
 export interface TestPostgres {
   /** postgres://postgres@127.0.0.1:<port>/<database> */
@@ -31,17 +31,6 @@ export function findPostgresBin(): string {
     );
   }
   return join(PG_ROOT, newest, 'bin');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** initdb refuses to run as root: run the server tools as the `postgres` system user then. */

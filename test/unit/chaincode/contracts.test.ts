@@ -6,9 +6,9 @@ import { rpcs, transactionName, type UnaryRpc } from '../../../lib/api/index.js'
 import { OrganizationService, RegisterOrganizationParamSchema } from '../../../lib/asset/index.js';
 import { orcErrorFromText } from '../../../lib/errors/index.js';
 import { contracts } from '../../../chaincode/main.js';
+import { ORG1 } from '../service/fixtures.js';
 import { FakeFabric } from './fakefabric.js';
 
-const ORG1 = 'MyOrg1MSP';
 const unary = rpcs.filter((rpc): rpc is UnaryRpc => rpc.kind === 'unary');
 
 interface Metadata {

@@ -13,12 +13,19 @@ import {
   OrganizationService,
 } from '../../../lib/asset/index.js';
 import { decodeEventPayload, eventId } from '../../../chaincode/events.js';
-import { newDataManager, newDataSample, newFunction, newPlan, publicPerms, shapes } from '../service/fixtures.js';
+import {
+  newDataManager,
+  newDataSample,
+  newFunction,
+  newPlan,
+  ORG1,
+  ORG2,
+  publicPerms,
+  shapes,
+} from '../service/fixtures.js';
 import { FakeFabric, type TxResult } from './fakefabric.js';
 import { flBatch } from './fixtures.js';
 
-const ORG1 = 'MyOrg1MSP';
-const ORG2 = 'MyOrg2MSP';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 // Built once, so that both ledgers receive the very same requests.

@@ -28,14 +28,13 @@ import {
   newFunction,
   newModel,
   newPlan,
+  ORG1,
+  ORG2,
   publicPerms,
   shapes,
 } from '../service/fixtures.js';
 import { CHANNEL, FakeFabric, type TxResult } from './fakefabric.js';
 import { flBatch } from './fixtures.js';
-
-const ORG1 = 'MyOrg1MSP';
-const ORG2 = 'MyOrg2MSP';
 
 /** Every event of every committed transaction, in ledger order: what a subscriber replaying the channel sees. */
 const ledgerEvents: Event[] = [];

@@ -4,7 +4,6 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
-import { create } from '@bufbuild/protobuf';
 import {
   credentials,
   loadPackageDefinition,
@@ -20,19 +19,12 @@ import { loadSync } from '@grpc/proto-loader';
 import { service as healthService } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrchestrator, type Orchestrator } from '../../../facade/app.js';
-import { OrchestratorClient } from '../../../facade/client.js';
 import { channelConfig } from '../../../facade/channels.js';
 import { loadConfig } from '../../../facade/config.js';
 import { LocalBackend } from '../../../facade/local/backend.js';
 import { createLogger } from '../../../facade/logger.js';
-import {
-  EventService,
-  GetAllOrganizationsParamSchema,
-  OrganizationService,
-  RegisterOrganizationParamSchema,
-  SubscribeToEventsParamSchema,
-  type Event,
-} from '../../../lib/asset/index.js';
+import type { Event } from '../../../lib/asset/index.js';
+import { connect, type OrchestratorClient, type RpcError } from '../../support/client.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'orc-smoke-'));
 const logLines: Record<string, unknown>[] = [];
@@ -74,21 +66,21 @@ beforeAll(async () => {
     logger,
   });
   orc = await startOrchestrator(config, { logger, backend });
-  client = new OrchestratorClient(orc.address);
+  client = connect(orc.address, org1);
 }, 300_000);
 
 afterAll(async () => {
-  client?.close();
+  client?.connection.close();
   await orc?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function grpcError(p: Promise<unknown>): Promise<ServiceError> {
+function grpcError(p: Promise<unknown>): Promise<RpcError> {
   return p.then(
     () => {
       throw new Error('expected a gRPC error');
     },
-    (err: ServiceError) => err,
+    (err: RpcError) => err,
   );
 }
 
@@ -138,45 +130,29 @@ describe('orchestrator over gRPC', () => {
   });
 
   it('registers an organization and lists it', async () => {
-    const org = await client.unary(
-      OrganizationService.method.registerOrganization,
-      create(RegisterOrganizationParamSchema, { address: 'https://org1.example' }),
-      org1,
-    );
+    const org = await client.organization.registerOrganization({ address: 'https://org1.example' });
     expect(org.id).toBe('MyOrg1MSP');
-    const all = await client.unary(
-      OrganizationService.method.getAllOrganizations,
-      create(GetAllOrganizationsParamSchema),
-      org1,
-    );
+    const all = await client.organization.getAllOrganizations();
     expect(all.organizations.map((o) => o.id)).toEqual(['MyOrg1MSP']);
     // Channels are isolated.
-    const other = await client.unary(
-      OrganizationService.method.getAllOrganizations,
-      create(GetAllOrganizationsParamSchema),
-      { ...org1, channel: 'yourchannel' },
-    );
+    const other = await client.as({ channel: 'yourchannel' }).organization.getAllOrganizations();
     expect(other.organizations).toEqual([]);
   });
 
   it('maps business errors to their status with the OE code', async () => {
-    const err = await grpcError(
-      client.unary(OrganizationService.method.registerOrganization, create(RegisterOrganizationParamSchema), org1),
-    );
+    const err = await grpcError(client.organization.registerOrganization());
     expect(err.code).toBe(Status.ALREADY_EXISTS);
     expect(err.details).toMatch(/^OE0006: /);
   });
 
   it('checks the mspid and channel headers', async () => {
-    const call = (headers: Record<string, string>) =>
-      grpcError(
-        client.unary(OrganizationService.method.getAllOrganizations, create(GetAllOrganizationsParamSchema), headers),
-      );
-    const noMsp = await call({ channel: 'mychannel' });
+    const call = (metadata: Record<string, string | undefined>) =>
+      grpcError(client.organization.getAllOrganizations({}, { metadata }));
+    const noMsp = await call({ mspid: undefined });
     expect([noMsp.code, noMsp.details.slice(0, 6)]).toEqual([Status.FAILED_PRECONDITION, 'OE0003']);
-    const noChannel = await call({ mspid: 'MyOrg1MSP' });
+    const noChannel = await call({ channel: undefined });
     expect([noChannel.code, noChannel.details.slice(0, 6)]).toEqual([Status.FAILED_PRECONDITION, 'OE0003']);
-    const denied = await call({ mspid: 'Stranger', channel: 'mychannel' });
+    const denied = await call({ mspid: 'Stranger' });
     expect([denied.code, denied.details.slice(0, 6)]).toEqual([Status.PERMISSION_DENIED, 'OE0102']);
   });
 
@@ -185,7 +161,7 @@ describe('orchestrator over gRPC', () => {
       const md = new Metadata();
       md.add('mspid', 'MyOrg1MSP');
       md.add('channel', 'mychannel');
-      client.grpc.makeUnaryRequest(
+      client.connection.grpc.makeUnaryRequest(
         '/orchestrator.OrganizationService/RegisterOrganization',
         (b: Buffer) => b,
         (b: Buffer) => b,
@@ -198,47 +174,29 @@ describe('orchestrator over gRPC', () => {
   });
 
   it('streams the channel events (replay), with the channel set', async () => {
-    const ac = new AbortController();
     const events: Event[] = [];
-    for await (const e of client.stream(
-      EventService.method.subscribeToEvents,
-      create(SubscribeToEventsParamSchema),
-      org1,
-      ac.signal,
-    )) {
+    for await (const e of client.event.subscribeToEvents()) {
       events.push(e);
       break;
     }
-    ac.abort();
     expect(events[0]).toMatchObject({ assetKey: 'MyOrg1MSP', channel: 'mychannel' });
     expect(events[0]?.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('replays and dispatches events in commit order past position 9, live after replay', async () => {
-    const ac = new AbortController();
-    const stream = client
-      .stream(EventService.method.subscribeToEvents, create(SubscribeToEventsParamSchema), org1, ac.signal)
-      [Symbol.asyncIterator]();
-    expect((await stream.next()).value?.assetKey).toBe('MyOrg1MSP');
+    const stream = client.event.subscribeToEvents();
+    expect((await stream.next())?.assetKey).toBe('MyOrg1MSP');
     for (const mspid of extraOrgs) {
-      await client.unary(
-        OrganizationService.method.registerOrganization,
-        create(RegisterOrganizationParamSchema, { address: `https://${mspid}.example` }),
-        { mspid, channel: 'mychannel' },
-      );
+      await client.as({ mspid }).organization.registerOrganization({ address: `https://${mspid}.example` });
     }
     const live: string[] = [];
-    for (let i = 0; i < extraOrgs.length; i++) live.push((await stream.next()).value?.assetKey ?? '');
+    for (let i = 0; i < extraOrgs.length; i++) live.push((await stream.next())?.assetKey ?? '');
     expect(live).toEqual(extraOrgs);
-    ac.abort();
+    stream.cancel();
 
     // A replay from the start, in batches of 4, sees the same order.
     const replay: Event[] = [];
-    for await (const e of client.stream(
-      EventService.method.subscribeToEvents,
-      create(SubscribeToEventsParamSchema),
-      org1,
-    )) {
+    for await (const e of client.event.subscribeToEvents()) {
       replay.push(e);
       if (replay.length === extraOrgs.length + 1) break;
     }
@@ -246,11 +204,7 @@ describe('orchestrator over gRPC', () => {
 
     // Resuming after the 5th event returns the rest.
     const resumed: string[] = [];
-    for await (const e of client.stream(
-      EventService.method.subscribeToEvents,
-      create(SubscribeToEventsParamSchema, { startEventId: replay[4]?.id }),
-      org1,
-    )) {
+    for await (const e of client.event.subscribeToEvents({ startEventId: replay[4]?.id })) {
       resumed.push(e.assetKey);
       if (resumed.length === extraOrgs.length - 4) break;
     }
@@ -266,12 +220,7 @@ describe('orchestrator over gRPC', () => {
 
   it('rejects unknown and malformed start event ids', async () => {
     const first = async (startEventId: string) => {
-      for await (const e of client.stream(
-        EventService.method.subscribeToEvents,
-        create(SubscribeToEventsParamSchema, { startEventId }),
-        org1,
-      ))
-        return e;
+      for await (const e of client.event.subscribeToEvents({ startEventId })) return e;
       return undefined;
     };
     const unknown = await grpcError(first('00000000-0000-4000-8000-000000000000'));
@@ -291,15 +240,10 @@ describe('orchestrator over gRPC', () => {
 
   it('shuts down cleanly, ending open event streams with UNAVAILABLE', async () => {
     // yourchannel has no event: the stream is live and waiting.
-    const stream = client
-      .stream(EventService.method.subscribeToEvents, create(SubscribeToEventsParamSchema), {
-        ...org1,
-        channel: 'yourchannel',
-      })
-      [Symbol.asyncIterator]();
-    const ended = stream.next().then(
+    const stream = client.as({ channel: 'yourchannel' }).event.subscribeToEvents();
+    const ended = stream.next(60_000).then(
       () => undefined,
-      (err: ServiceError) => err,
+      (err: RpcError) => err,
     );
     await new Promise((r) => setTimeout(r, 300));
     await orc.close();

@@ -54,6 +54,9 @@ export function microsOf(ts: Timestamp | undefined): bigint {
 /** Lower-case UUIDs: unique per run, so a backend may reuse one database across tests (one channel each). */
 export const uuid = (): string => randomUUID();
 
+/** A fixed UUID numbered `n` (decimal), for scenarios that must write the same keys on every run. */
+export const fixedUuid = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
 /** Organization ids: lower-case alphanumerics only, so every collation orders them like bytes. */
 export const orgId = (): string => `org${randomUUID().replaceAll('-', '').slice(0, 12)}`;
 

@@ -7,10 +7,9 @@ import { splitCompositeKey } from '../../../lib/ledger/kv.js';
 import { LedgerDB } from '../../../lib/ledger/ledgerdb.js';
 import { MemoryKV } from '../../../lib/ledger/memorykv.js';
 import type { TaskFilter } from '../../../lib/persistence/index.js';
-import { byDateThenKey, dataSample, fn, model, plan, readAllPages, task } from './dbal-fixtures.js';
+import { byDateThenKey, dataSample, fixedUuid as key, fn, model, plan, readAllPages, task } from './dbal-fixtures.js';
 
 const STATUSES = Object.values(ComputeTaskStatus).filter((v): v is ComputeTaskStatus => typeof v === 'number');
-const key = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const plans = [plan('orga', 0, key(900001)), plan('orga', 0, key(900002))];
 const fns = [fn('orga', 0, key(900003)), fn('orga', 0, key(900004))];
 const workers = ['w1', 'w2'];

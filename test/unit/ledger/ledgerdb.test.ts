@@ -21,6 +21,7 @@ import {
   dataManager,
   dataSample,
   event,
+  fixedUuid as k,
   fn,
   model,
   organization,
@@ -69,7 +70,6 @@ function reverseMaps<T>(value: T): T {
 
 /** A fixed scenario touching every kind of write (fixed keys: two runs must write the same bytes). */
 async function scenario(db: DBAL, variant: <T>(v: T) => T): Promise<void> {
-  const k = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
   await db.addOrganization(variant(organization('orga', 1)));
   await db.addOrganization(variant(organization('orgb', 1)));
   const f = variant(fn('orga', 2, k(1)));
@@ -194,7 +194,6 @@ describe('LedgerDB on Fabric (StubKV)', () => {
     const stub = new FakeStub(new MemoryKV());
     const db = new LedgerDB(new StubKV(stub), 'ch');
     await scenario(db, (v) => v);
-    const k = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
     await db.getComputeTaskChildren(k(6));
     await db.getComputePlanTaskStatuses(k(5));
     await db.getFunctionTasksWithStatus(k(1), [S.STATUS_EXECUTING]);

@@ -59,7 +59,9 @@ const cells = (line: string): string[] =>
     .map((c) => c.trim());
 
 function parseRpcs(section: string): SpecRpc[] {
-  const rows = section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Service') && !l.startsWith('|---'));
+  const rows = section
+    .split('\n')
+    .filter((l) => l.startsWith('| ') && !l.startsWith('| Service') && !l.startsWith('|---'));
   return rows.map((line) => {
     const [serviceCell = '', rpcCell = '', request = '', response = '', streaming = ''] = cells(line);
     const [, service = '', file = ''] = /^(\w+) \(([\w.]+)\)$/.exec(serviceCell) ?? [];

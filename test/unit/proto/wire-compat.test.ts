@@ -77,7 +77,9 @@ describe('proto wire compatibility with Substra orchestrator 1.0 (tables of the 
   });
 
   it('has no service or rpc beyond the reference', () => {
-    const ours = [...registry].flatMap((d) => (d.kind === 'service' ? d.methods.map((m) => `${d.name}/${m.name}`) : []));
+    const ours = [...registry].flatMap((d) =>
+      d.kind === 'service' ? d.methods.map((m) => `${d.name}/${m.name}`) : [],
+    );
     expect(ours.sort()).toEqual(spec.rpcs.map((r) => `${r.service}/${r.rpc}`).sort());
   });
 
