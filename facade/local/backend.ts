@@ -17,6 +17,8 @@ import { TableOutbox } from './outbox.js';
 export interface LocalBackendOptions {
   storage: StorageConfig;
   txRetryBudgetMs: number;
+  /** Longest wait of a write for the earlier writes of its channel (default lib/postgres DEFAULT_LOCK_WAIT_MS). */
+  txLockWaitMs?: number;
   replayEventsBatchSize: number;
   logger: Logger;
 }
@@ -54,8 +56,10 @@ export class LocalBackend implements Backend {
   }
 
   /**
-   * Writes run SERIALIZABLE and are retried from scratch on serialization failures within the budget; reads run
-   * READ COMMITTED READ ONLY (lib/postgres runInTransaction). Everything an attempt creates (clock, event buffer,
+   * Writes run SERIALIZABLE, one at a time per channel (queued before BEGIN, so that writers of one plan wait for each
+   * other instead of aborting each other), and are retried from scratch on serialization failures within the
+   * budget; a client cancelling while its write is queued drops it. Reads run READ COMMITTED
+   * READ ONLY and wait for nobody (lib/postgres runInTransaction). Everything an attempt creates (clock, event buffer,
    * provider) is fresh, so a retried attempt depends on nothing the failed one did. Events get their ids and are
    * stored in the same transaction: they exist exactly when the change they describe does.
    */
@@ -66,7 +70,13 @@ export class LocalBackend implements Backend {
   ): Promise<MessageShape<O>> {
     return runInTransaction(
       this.db,
-      { readOnly: rpc.readOnly, retryBudgetMs: this.options.txRetryBudgetMs },
+      {
+        readOnly: rpc.readOnly,
+        retryBudgetMs: this.options.txRetryBudgetMs,
+        exclusiveKey: caller.channel,
+        lockWaitMs: this.options.txLockWaitMs,
+        signal: caller.signal,
+      },
       async (q) => {
         const dbal = new PostgresDBAL(q, caller.channel);
         const events = new EventBuffer();

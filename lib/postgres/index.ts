@@ -6,6 +6,7 @@ export { migrate, loadMigrations, defaultMigrationsDir, type Migration } from '.
 export {
   runInTransaction,
   DEFAULT_RETRY_BUDGET_MS,
+  DEFAULT_LOCK_WAIT_MS,
   type TransactionOptions,
   type TransactionInfo,
 } from './transaction.js';

@@ -10,8 +10,12 @@ const RECONNECT_MAX_MS = 5_000;
 function queryable(client: pg.ClientBase): Queryable {
   return {
     async query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]> {
-      const res = await client.query<R>(text, params ? [...params] : undefined);
-      return res.rows;
+      const res: pg.QueryResult<R> | pg.QueryResult<R>[] = await client.query<R>(
+        text,
+        params ? [...params] : undefined,
+      );
+      // Several statements (simple protocol, no parameters) give one result each: the rows are the last one's.
+      return Array.isArray(res) ? (res.at(-1)?.rows ?? []) : res.rows;
     },
     async exec(script: string): Promise<void> {
       // Without parameters pg uses the simple query protocol, which accepts several statements.
@@ -23,6 +27,32 @@ function queryable(client: pg.ClientBase): Queryable {
 /** Quotes an SQL identifier (LISTEN takes no parameter). */
 function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+
+/** A checked-out pooled client, destroyed at release instead of pooled once its connection failed. */
+class Lease {
+  broken: Error | undefined;
+  // While checked out, a client has no 'error' listener of the pool's: a connection lost between two queries (e.g.
+  // its backend terminated) would otherwise be an uncaught 'error' event that kills the process.
+  private readonly onError = (err: Error): void => {
+    this.broken ??= err;
+  };
+
+  constructor(readonly client: pg.PoolClient) {
+    client.on('error', this.onError);
+  }
+
+  /** Notes a failure of the session: after a connection error the client must not go back to the pool. */
+  failed(err: unknown): void {
+    if (isConnectionError(err)) this.broken ??= asError(err);
+  }
+
+  release(): void {
+    this.client.removeListener('error', this.onError);
+    this.client.release(this.broken);
+  }
 }
 
 export class PgHandle implements DbHandle {
@@ -40,16 +70,15 @@ export class PgHandle implements DbHandle {
   }
 
   async session<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
+    const lease = new Lease(await this.pool.connect());
     try {
-      return await fn(queryable(client));
+      return await fn(queryable(lease.client));
     } catch (err) {
       // A connection that failed mid-way must not go back to the pool.
-      if (isConnectionError(err)) broken = err as Error;
+      lease.failed(err);
       throw err;
     } finally {
-      client.release(broken);
+      lease.release();
     }
   }
 

@@ -14,6 +14,11 @@
 // concurrent writers costs a retry. The sequence is read outside snapshots, so concurrent writers only queue for
 // the short tail of their transaction. And an advisory lock, unlike that table lock, does not conflict with
 // autovacuum (which would stall writers until it is cancelled) nor with readers.
+//
+// Writes of one channel are already serialised (runInTransaction's exclusiveKey), but positions are global: writers
+// of different channels still run concurrently, so this lock is what keeps allocation order = commit order across
+// channels. It is taken last and held only for the tail of a transaction; the channel lock is never waited for
+// inside a transaction (only tried, by the first statement), so the two cannot deadlock.
 import { EventSchema, SortOrder, type Event } from '../../asset/index.js';
 import type { EventFilter, Page, PageRequest } from '../../persistence/index.js';
 import { decode, encode, timestampToSql } from '../codec.js';

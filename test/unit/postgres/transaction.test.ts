@@ -50,6 +50,24 @@ describe.each(ENGINES)('runInTransaction on %s', (engineName) => {
     expect(plans.items.map((p) => p.key).sort()).toEqual(['a', 'b']);
   });
 
+  it('runs the writes sharing an exclusiveKey one at a time, in arrival order; a cancelled one never runs', async () => {
+    const ch = freshChannel();
+    const log: string[] = [];
+    const write = (name: string, signal?: AbortSignal) =>
+      runInTransaction(engine.db, { readOnly: false, exclusiveKey: ch, signal }, async (q) => {
+        log.push(`${name}+`);
+        await new PostgresDBAL(q, ch).addComputePlan(plan(name));
+        await new Promise((r) => setTimeout(r, 20));
+        log.push(`${name}-`);
+      });
+    const cancelled = new AbortController();
+    cancelled.abort();
+    const outcomes = await Promise.allSettled([write('a'), write('x', cancelled.signal), write('b'), write('c')]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(outcomes[1]).toMatchObject({ reason: { kind: 'Aborted', status: GrpcStatus.ABORTED } });
+    expect(log).toEqual(['a+', 'a-', 'b+', 'b-', 'c+', 'c-']);
+  });
+
   it('turns an exhausted retry budget into Aborted', async () => {
     let attempts = 0;
     const err = await runInTransaction(engine.db, { readOnly: false, retryBudgetMs: 60 }, async () => {
