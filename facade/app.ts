@@ -106,6 +106,7 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
       if (!backend.outbox) throw new Error(`the ${backend.storage} backend cannot feed AMQP dispatch`);
       dispatcher = new Dispatcher(backend.outbox, amqpPublisher(config.amqpUrl, logger), logger, metrics, {
         batchSize: config.replayEventsBatchSize,
+        unroutable: config.amqpUnroutable,
       });
       dispatcher.start();
     }

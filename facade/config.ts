@@ -54,6 +54,8 @@ export interface Config {
   metrics?: HostPort;
   /** RabbitMQ URL; absent = no AMQP dispatch. */
   amqpUrl?: string;
+  /** What the dispatcher does with events no queue is bound for: hold them (retry) or skip them (drop). */
+  amqpUnroutable: 'retry' | 'drop';
   /** How long shutdown waits for in-flight calls before cancelling them. */
   shutdownGraceMs: number;
 }
@@ -191,6 +193,7 @@ const env = z.object({
   METRICS_ENABLED: bool(false),
   ORCHESTRATOR_AMQP_URL: text,
   ORCHESTRATOR_AMQP_DSN: text,
+  ORCHESTRATOR_AMQP_UNROUTABLE: z.enum(['retry', 'drop']).default('retry'),
   ORCHESTRATOR_SHUTDOWN_GRACE: duration('10s'),
   LOG_LEVEL: z
     .string()
@@ -307,6 +310,7 @@ export function loadConfig(vars: Record<string, string | undefined> = process.en
     logLevel: e.LOG_LEVEL,
     metrics,
     amqpUrl: e.ORCHESTRATOR_AMQP_URL ?? e.ORCHESTRATOR_AMQP_DSN,
+    amqpUnroutable: e.ORCHESTRATOR_AMQP_UNROUTABLE,
     shutdownGraceMs: e.ORCHESTRATOR_SHUTDOWN_GRACE,
   };
 }

@@ -1,7 +1,9 @@
 // Event dispatch to RabbitMQ (design §1, reference §4.6): a durable topic exchange `orchestrator`, routing key = the
 // channel, body = the Event as JSON with proto field names. Every event reaches a bound queue, in stream order, and a
 // broker restart while writes continue delays events but loses and reorders none (delivery is at least once:
-// consumers de-duplicate on the message id, which is the event id).
+// consumers de-duplicate on the message id, which is the event id). The consumer queues are durable and bound before
+// the server starts: a message matching no binding would be returned by the broker (the dispatcher publishes
+// `mandatory`) and held back by the dispatcher; test/unit/facade/amqp-broker.test.ts covers that case.
 import { fromJson, type JsonValue } from '@bufbuild/protobuf';
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -246,6 +248,12 @@ describe('AMQP dispatch (RabbitMQ)', () => {
       expect(byId.get(d.id) ?? body, `duplicate ${d.id} differs`).toBe(body);
       byId.set(d.id, body);
     }
+    // The queues are durable and bound before the run, so the broker never had to return an event as unroutable
+    // (the dispatcher would hold at it: delayed, not lost).
+    expect(
+      server!.logs.filter((l) => /unroutable/.test(l)),
+      'unroutable events reported',
+    ).toEqual([]);
     const duplicates = queue1.deliveries.length - ids.length;
     expect(duplicates, 'redeliveries stay bounded (at least once, not a replay of everything)').toBeLessThan(
       expected.length,

@@ -3,7 +3,7 @@
 // the same port with its data, so durable queues and persistent messages survive, as a broker restart in production.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,25 +125,47 @@ export async function startRabbitMQ(options: { startTimeoutMs?: number } = {}): 
     }
   };
 
+  /** The Erlang VM's OS pid, from the pid file the node writes at boot. */
+  const nodePid = (): number | undefined => {
+    try {
+      const pid = Number(readFileSync(env.RABBITMQ_PID_FILE!, 'utf8').trim());
+      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const portFree = (): Promise<boolean> =>
+    new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+
   const stop = async (): Promise<void> => {
     const proc = child;
     child = undefined;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const vm = nodePid();
     // The script traps TERM and stops the Erlang node gracefully (messages on disk are kept).
     proc.kill('SIGTERM');
     if (!(await waitForExit(proc, 60_000))) {
+      // Killing only the script would leave the node running, still serving the port: a later start() would then
+      // "restart" onto the old, half-stopped node. Kill the VM too (it is ours: its pid file is in our folder).
+      if (vm !== undefined) {
+        try {
+          process.kill(vm, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
       proc.kill('SIGKILL');
       await waitForExit(proc, 5_000);
     }
     // The node may outlive the script for a moment; wait until the port is released before a restart.
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const free = await new Promise<boolean>((resolve) => {
-        const srv = createServer();
-        srv.once('error', () => resolve(false));
-        srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-      });
-      if (free) break;
+    while (!(await portFree())) {
+      if (Date.now() > deadline) throw new Error(`RabbitMQ test broker still holds port ${port} after stopping`);
       await sleep(200);
     }
   };

@@ -2,8 +2,9 @@ import { create } from '@bufbuild/protobuf';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { EventOutbox } from '../../../facade/backend.js';
-import { Dispatcher, eventBody, type Publisher } from '../../../facade/events/amqp.js';
+import { Dispatcher, eventBody, UnroutableError, type Publisher } from '../../../facade/events/amqp.js';
 import { Wakeup } from '../../../facade/events/wakeup.js';
+import { Metrics } from '../../../facade/metrics.js';
 import { AssetKind, EventKind, EventSchema, type Event } from '../../../lib/asset/index.js';
 
 const logger = pino({ level: 'silent' });
@@ -13,9 +14,9 @@ class MemoryOutbox implements EventOutbox {
   cursor = '';
   private readonly wakeup = new Wakeup();
 
-  add(n: number): void {
+  add(n: number, channel = 'mychannel'): void {
     for (let i = 0; i < n; i++) {
-      this.events.push(create(EventSchema, { id: `e${this.events.length + 1}`, channel: 'mychannel' }));
+      this.events.push(create(EventSchema, { id: `e${this.events.length + 1}`, channel }));
     }
     this.wakeup.set();
   }
@@ -36,11 +37,16 @@ class MemoryOutbox implements EventOutbox {
   }
 }
 
-/** A broker that confirms, or fails a session after `failAfter` messages (confirmed ones stay delivered). */
+/**
+ * A broker that confirms, or fails a session after `failAfter` messages (confirmed ones stay delivered). Only channels
+ * in `bound` have a queue (undefined: all): the others are returned as unroutable, as RabbitMQ does with `mandatory`.
+ */
 class FakeBroker {
   readonly delivered: string[] = [];
   sessions = 0;
   failures: number[] = [];
+  bound: Set<string> | undefined;
+  publishes = 0;
 
   connect = async (): Promise<Publisher> => {
     this.sessions++;
@@ -49,15 +55,30 @@ class FakeBroker {
     let sent = 0;
     return {
       publishBatch: async (events) => {
-        for (const e of events) {
+        this.publishes++;
+        let firstIndex = -1;
+        const returned = new Map<string, number>();
+        for (const [i, e] of events.entries()) {
           if (failAfter !== undefined && sent >= failAfter) throw new Error('channel closed');
           sent++;
-          this.delivered.push(e.id);
+          if (this.bound && !this.bound.has(e.channel)) {
+            if (firstIndex < 0) firstIndex = i;
+            returned.set(e.channel, (returned.get(e.channel) ?? 0) + 1);
+          } else {
+            this.delivered.push(e.id);
+          }
         }
+        if (returned.size > 0) throw new UnroutableError(firstIndex, returned);
       },
       close: async () => undefined,
     };
   };
+}
+
+async function counterValue(metrics: Metrics, name: string, routingKey: string): Promise<number> {
+  const metric = metrics.registry.getSingleMetric(name);
+  const values = metric ? (await metric.get()).values : [];
+  return values.filter((v) => v.labels.routing_key === routingKey).reduce((a, v) => a + v.value, 0);
 }
 
 async function until(cond: () => boolean, ms = 5000): Promise<void> {
@@ -113,6 +134,68 @@ describe('AMQP dispatcher', () => {
     await until(() => outbox.cursor === '4');
     await d.stop();
     expect(broker.delivered).toEqual(['e3', 'e4']);
+  });
+
+  it('holds at an unroutable event (no queue bound for its channel) until a queue is bound: nothing is lost', async () => {
+    const outbox = new MemoryOutbox();
+    const broker = new FakeBroker();
+    const metrics = new Metrics();
+    broker.bound = new Set(['mychannel']);
+    outbox.add(2);
+    outbox.add(1, 'yourchannel');
+    outbox.add(2);
+    const d = new Dispatcher(outbox, broker.connect, logger, metrics, {
+      batchSize: 10,
+      initialBackoffMs: 1,
+      maxBackoffMs: 5,
+    });
+    d.start();
+    await until(() => broker.publishes >= 4);
+    // e1, e2 were queued before the unroutable e3: the cursor keeps them and stops right before e3.
+    expect(outbox.cursor).toBe('2');
+    expect(await counterValue(metrics, 'orc_amqp_unroutable_total', 'yourchannel')).toBeGreaterThanOrEqual(3);
+    // Retries use the same session (the broker is fine) with a backoff.
+    expect(broker.sessions).toBe(1);
+    broker.bound.add('yourchannel');
+    await until(() => outbox.cursor === '5');
+    await d.stop();
+    // At least once: e4 and e5 (routed) went out with every retry of the batch; per channel, first copies are in
+    // order (e4 reaching mychannel's queues before e3 reaches yourchannel's is no reordering: different queues).
+    const first = [...new Set(broker.delivered)];
+    expect(first.filter((id) => id !== 'e3')).toEqual(['e1', 'e2', 'e4', 'e5']);
+    expect(first).toContain('e3');
+    expect(await counterValue(metrics, 'orc_amqp_dropped_total', 'yourchannel')).toBe(0);
+  });
+
+  it("with unroutable: 'drop', skips unroutable events and counts them", async () => {
+    const outbox = new MemoryOutbox();
+    const broker = new FakeBroker();
+    const metrics = new Metrics();
+    broker.bound = new Set(['mychannel']);
+    outbox.add(1);
+    outbox.add(2, 'yourchannel');
+    outbox.add(1);
+    const d = new Dispatcher(outbox, broker.connect, logger, metrics, { batchSize: 10, unroutable: 'drop' });
+    d.start();
+    await until(() => outbox.cursor === '4');
+    await d.stop();
+    expect(broker.delivered).toEqual(['e1', 'e4']);
+    expect(await counterValue(metrics, 'orc_amqp_dropped_total', 'yourchannel')).toBe(2);
+  });
+
+  it('backs off between failing sessions even when connecting succeeds', async () => {
+    const outbox = new MemoryOutbox();
+    const broker = new FakeBroker();
+    // Every session connects, then fails at its first message: the backoff must keep growing.
+    broker.failures = Array.from({ length: 1000 }, () => 0);
+    outbox.add(1);
+    const d = new Dispatcher(outbox, broker.connect, logger, undefined, { initialBackoffMs: 10, maxBackoffMs: 1000 });
+    d.start();
+    await new Promise((r) => setTimeout(r, 400));
+    await d.stop();
+    // 10 + 20 + 40 + 80 + 160 ms: about 5 sessions (a backoff reset at each connect would make it about 40).
+    expect(broker.sessions).toBeLessThanOrEqual(8);
+    broker.failures = [];
   });
 
   it('encodes the body as protojson with proto names and defaults', () => {
