@@ -23,6 +23,10 @@ export interface Figures {
 }
 
 /** Registers a plan of `tasks` tasks (each batch's tasks are children of the previous batch's) and measures. */
+const progress = (step: string): void => {
+  process.stderr.write(`[bench]   ${new Date().toISOString().slice(11, 19)} ${step}\n`);
+};
+
 export async function runScenario(client: OrchestratorClient, tasks = 10_000, batchSize = 1_000): Promise<Figures> {
   await client.organization.registerOrganization({}).catch(() => undefined);
   const functionKey = randomUUID();
@@ -68,6 +72,7 @@ export async function runScenario(client: OrchestratorClient, tasks = 10_000, ba
     taskKeys.push(...previous);
   }
   const registerSeconds = (now() - started) / 1000;
+  progress(`registered ${tasks} tasks in ${registerSeconds.toFixed(1)}s`);
 
   const getTask: number[] = [];
   for (let i = 0; i < 2_000; i++) {
@@ -85,8 +90,11 @@ export async function runScenario(client: OrchestratorClient, tasks = 10_000, ba
     token = page.nextPageToken;
   }
 
+  progress('GetTask and QueryTasks measured');
   const replay = await measureReplay(client);
+  progress(`replayed ${replay.count} events`);
   const live = await measureLive(client);
+  progress('live latency measured');
   return {
     tasks,
     batchSize,

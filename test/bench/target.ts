@@ -25,7 +25,8 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
       ...process.env,
       ORCHESTRATOR_GRPC_ADDRESS: '127.0.0.1:0',
       ORCHESTRATOR_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
+      // The `listening` line the driver waits for is logged at info.
+      LOG_LEVEL: 'info',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
