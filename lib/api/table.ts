@@ -67,9 +67,7 @@ export const rpcs: readonly Rpc[] = [
   unary(PerformanceService.method.registerPerformance, 'write', (p, r) => p.performance.registerPerformance(r)),
   unary(PerformanceService.method.queryPerformances, 'read', (p, r) => p.performance.queryPerformances(r)),
 
-  unary(FailureReportService.method.registerFailureReport, 'write', (p, r) =>
-    p.failureReport.registerFailureReport(r),
-  ),
+  unary(FailureReportService.method.registerFailureReport, 'write', (p, r) => p.failureReport.registerFailureReport(r)),
   unary(FailureReportService.method.getFailureReport, 'read', (p, r) => p.failureReport.getFailureReport(r)),
 
   unary(ProfilingService.method.registerProfilingStep, 'write', (p, r) => p.profiling.registerProfilingStep(r)),

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
@@ -38,6 +38,12 @@ export interface SpecApi {
 }
 
 export function readSpec(): SpecApi {
+  if (!existsSync(SPEC_PATH)) {
+    throw new Error(
+      `the reference specification is expected at ${SPEC_PATH} (the shared material beside the project's root): ` +
+        'without it the proto files cannot be checked against Substra 1.0',
+    );
+  }
   const text = readFileSync(SPEC_PATH, 'utf8');
   const section = (start: string, end: string): string => {
     const from = text.indexOf(start);
