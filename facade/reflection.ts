@@ -4,11 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Server } from '@grpc/grpc-js';
 import { loadFileDescriptorSetFromBuffer, loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { fromProjectRoot } from '../lib/paths.js';
 
 const IMAGE = 'lib/asset/gen/orchestrator.binpb';
 
@@ -17,9 +17,9 @@ const IMAGE = 'lib/asset/gen/orchestrator.binpb';
  * path from the project root) is used.
  */
 export function imagePath(): string {
-  const fromHere = (up: string): string => fileURLToPath(new URL(`${up}${IMAGE}`, import.meta.url));
-  for (const candidate of [fromHere('../'), fromHere('../../')]) if (existsSync(candidate)) return candidate;
-  throw new Error(`${IMAGE} not found: run \`npm run generate\``);
+  const image = fromProjectRoot(IMAGE);
+  if (!existsSync(image)) throw new Error(`${IMAGE} not found: run \`npm run generate\``);
+  return image;
 }
 
 function optionalProto(root: string, file: string): PackageDefinition {

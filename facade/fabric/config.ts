@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { fromProjectRoot } from '../../lib/paths.js';
 
 /** How the facade reaches one organization's peer and signs as that organization. */
 export interface FabricOrganization {
@@ -20,7 +20,7 @@ export interface FabricConfig {
 }
 
 /** Written by `npm run network:up`; read when no ORCHESTRATOR_FABRIC_* variable is set. */
-export const DEFAULT_FACADE_ENV = resolve(import.meta.dirname, '../../network/.state/facade.env');
+export const DEFAULT_FACADE_ENV = fromProjectRoot('network/.state/facade.env');
 
 /** Parses `KEY=value` lines (no shell expansion: the file is data, not a script). */
 export function parseEnvFile(text: string): Record<string, string> {

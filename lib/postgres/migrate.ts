@@ -2,9 +2,9 @@
 // schema_migrations. A session-level advisory lock makes processes that start together take turns: the second
 // one waits, then finds everything applied.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { DbHandle } from './sql.js';
+import { fromProjectRoot } from '../paths.js';
 
 export interface Migration {
   version: number;
@@ -22,11 +22,9 @@ const FILE_PATTERN = /^(\d{4})_[\w-]+\.sql$/;
  * folder (same relative path from the project root) is used unless dist/ got its own copy.
  */
 export function defaultMigrationsDir(): string {
-  const here = fileURLToPath(new URL('./migrations/', import.meta.url));
-  if (existsSync(here)) return here;
-  const source = here.replace(/([/\\])dist([/\\])lib([/\\])postgres([/\\])/, '$1lib$3postgres$4');
-  if (existsSync(source)) return source;
-  throw new Error(`migrations folder not found at ${here}`);
+  const dir = fromProjectRoot('lib/postgres/migrations');
+  if (!existsSync(dir)) throw new Error(`migrations folder not found at ${dir}`);
+  return dir;
 }
 
 export function loadMigrations(dir: string = defaultMigrationsDir()): Migration[] {

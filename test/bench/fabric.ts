@@ -5,8 +5,9 @@ import type { OrchestratorClient } from '../support/client.js';
 import { connectGateway, ensureFabricNetwork, orgByMspId } from '../support/fabric-network.js';
 import { now, round } from './stats.js';
 import { startBenchServer, type BenchTarget } from './target.js';
+import { fromProjectRoot } from '../../lib/paths.js';
 
-const stateDir = resolve(import.meta.dirname, '../../../network/.state');
+const stateDir = fromProjectRoot('network/.state');
 
 /** Peak resident memory (VmHWM) of a network process recorded by network/up.sh, in MiB. */
 export function networkProcessPeakMiB(name: string): number {

@@ -5,6 +5,7 @@ import { runScenario } from './scenario.js';
 import { fabric, measureCeiling } from './fabric.js';
 import { embedded, postgres, type BenchTarget } from './target.js';
 import { round } from './stats.js';
+import { fromProjectRoot } from '../../lib/paths.js';
 
 /**
  * `npm run bench [-- --target embedded|postgres|fabric] [--tasks N]` (default: embedded and postgres): measures, writes JSON and a markdown table, never fails on a
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
       await stop();
     }
   }
-  const dir = resolve(import.meta.dirname, '../../../bench/results');
+  const dir = fromProjectRoot('bench/results');
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   writeFileSync(

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startTestPostgres } from '../support/postgres.js';
+import { projectRoot } from '../../lib/paths.js';
 
-const root = resolve(import.meta.dirname, '../../..');
+const root = projectRoot();
 
 export interface BenchServer {
   address: string;

@@ -11,7 +11,6 @@ import { spawn } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
@@ -23,8 +22,9 @@ import {
   type FabricConfig,
   type FabricOrganization,
 } from '../../facade/fabric/config.js';
+import { projectRoot } from '../../lib/paths.js';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = projectRoot();
 export const NETWORK_DIR = path.join(REPO_ROOT, 'network');
 export const FACADE_ENV_PATH = DEFAULT_FACADE_ENV;
 export const NETWORK_JSON_PATH = path.join(NETWORK_DIR, '.state', 'network.json');

@@ -3,10 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot as root } from '../../lib/paths.js';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const projectRoot = root();
 
 /** Channels → allowed MSP ids, written as the server's channel configuration (`channels: {name: [mspid…]}`). */
 export type ChannelConfig = Record<string, readonly string[]>;
