@@ -5,10 +5,9 @@
 // the server starts: a message matching no binding would be returned by the broker (the dispatcher publishes
 // `mandatory`) and held back by the dispatcher; test/unit/facade/amqp-broker.test.ts covers that case.
 import { fromJson, type JsonValue } from '@bufbuild/protobuf';
-import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventSchema, type Event } from '../../lib/asset/index.js';
-import { startRabbitMQ, type TestRabbitMQ } from '../support/rabbitmq.js';
+import { QueueConsumer, startRabbitMQ, type Delivery, type TestRabbitMQ } from '../support/rabbitmq.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { eventually, expectMessage } from './assertions.js';
 import { channelConfigFor, ConformanceContext, DEFAULT_TOPOLOGY } from './context.js';
@@ -24,73 +23,6 @@ import {
 } from './fixtures.js';
 import { bootstrapOrganizations } from './organizations.js';
 import { readUntil, writeMarker } from './stream.js';
-
-const EXCHANGE = 'orchestrator';
-
-interface Delivery {
-  id: string;
-  routingKey: string;
-  contentType: string | undefined;
-  body: Record<string, unknown>;
-  redelivered: boolean;
-}
-
-/**
- * A consumer of one durable queue bound to the exchange with a channel's routing key. It survives broker restarts:
- * reconnect() opens a new connection to the same queue (unacknowledged messages come back, flagged redelivered).
- */
-class QueueConsumer {
-  readonly deliveries: Delivery[] = [];
-  private conn: ChannelModel | undefined;
-  private channel: Channel | undefined;
-
-  constructor(
-    private readonly url: string,
-    readonly queue: string,
-    private readonly routingKey: string,
-  ) {}
-
-  async connect(): Promise<void> {
-    const conn = await amqp.connect(this.url);
-    // A broker going away is expected in the restart test: errors must not crash the test process.
-    conn.on('error', () => undefined);
-    const channel = await conn.createChannel();
-    channel.on('error', () => undefined);
-    await channel.assertExchange(EXCHANGE, 'topic', { durable: true });
-    await channel.assertQueue(this.queue, { durable: true });
-    await channel.bindQueue(this.queue, EXCHANGE, this.routingKey);
-    await channel.consume(this.queue, (msg: ConsumeMessage | null) => {
-      if (!msg) return;
-      this.deliveries.push({
-        id: String(msg.properties.messageId ?? ''),
-        routingKey: msg.fields.routingKey,
-        contentType: msg.properties.contentType as string | undefined,
-        body: JSON.parse(msg.content.toString('utf8')) as Record<string, unknown>,
-        redelivered: msg.fields.redelivered,
-      });
-      channel.ack(msg);
-    });
-    this.conn = conn;
-    this.channel = channel;
-  }
-
-  async reconnect(): Promise<void> {
-    await this.close();
-    await this.connect();
-  }
-
-  async close(): Promise<void> {
-    await this.channel?.close().catch(() => undefined);
-    await this.conn?.close().catch(() => undefined);
-    this.channel = undefined;
-    this.conn = undefined;
-  }
-
-  /** Event ids in first-arrival order, without duplicates. */
-  uniqueIds(): string[] {
-    return [...new Set(this.deliveries.map((d) => d.id))];
-  }
-}
 
 function decode(delivery: Delivery): Event {
   return fromJson(EventSchema, delivery.body as JsonValue);

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import amqp from 'amqplib';
+import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 
 export interface TestRabbitMQ {
   /** amqp://guest:guest@127.0.0.1:<port> (guest may connect from loopback). */
@@ -202,4 +202,72 @@ export async function startRabbitMQ(options: { startTimeoutMs?: number } = {}): 
     },
     destroy,
   };
+}
+
+/** The exchange the orchestrator publishes to (one topic exchange, routing key = channel). */
+const ORCHESTRATOR_EXCHANGE = 'orchestrator';
+
+export interface Delivery {
+  id: string;
+  routingKey: string;
+  contentType: string | undefined;
+  body: Record<string, unknown>;
+  redelivered: boolean;
+}
+
+/**
+ * A consumer of one durable queue bound to the exchange with a channel's routing key. It survives broker restarts:
+ * reconnect() opens a new connection to the same queue (unacknowledged messages come back, flagged redelivered).
+ */
+export class QueueConsumer {
+  readonly deliveries: Delivery[] = [];
+  private conn: ChannelModel | undefined;
+  private channel: Channel | undefined;
+
+  constructor(
+    private readonly url: string,
+    readonly queue: string,
+    private readonly routingKey: string,
+  ) {}
+
+  async connect(): Promise<void> {
+    const conn = await amqp.connect(this.url);
+    // A broker going away is expected in the restart test: errors must not crash the test process.
+    conn.on('error', () => undefined);
+    const channel = await conn.createChannel();
+    channel.on('error', () => undefined);
+    await channel.assertExchange(ORCHESTRATOR_EXCHANGE, 'topic', { durable: true });
+    await channel.assertQueue(this.queue, { durable: true });
+    await channel.bindQueue(this.queue, ORCHESTRATOR_EXCHANGE, this.routingKey);
+    await channel.consume(this.queue, (msg: ConsumeMessage | null) => {
+      if (!msg) return;
+      this.deliveries.push({
+        id: String(msg.properties.messageId ?? ''),
+        routingKey: msg.fields.routingKey,
+        contentType: msg.properties.contentType as string | undefined,
+        body: JSON.parse(msg.content.toString('utf8')) as Record<string, unknown>,
+        redelivered: msg.fields.redelivered,
+      });
+      channel.ack(msg);
+    });
+    this.conn = conn;
+    this.channel = channel;
+  }
+
+  async reconnect(): Promise<void> {
+    await this.close();
+    await this.connect();
+  }
+
+  async close(): Promise<void> {
+    await this.channel?.close().catch(() => undefined);
+    await this.conn?.close().catch(() => undefined);
+    this.channel = undefined;
+    this.conn = undefined;
+  }
+
+  /** Event ids in first-arrival order, without duplicates. */
+  uniqueIds(): string[] {
+    return [...new Set(this.deliveries.map((d) => d.id))];
+  }
 }

@@ -6,15 +6,14 @@
 //   - Broker restarts under continuous publishing: every event arrives, at least once, first copies in order per
 //     channel, duplicates only as re-sends of the same message id. AMQP_STRESS_ROUNDS=20 for a longer stress run.
 import { create } from '@bufbuild/protobuf';
-import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventOutbox } from '../../../facade/backend.js';
-import { amqpPublisher, Dispatcher, EXCHANGE } from '../../../facade/events/amqp.js';
+import { amqpPublisher, Dispatcher } from '../../../facade/events/amqp.js';
 import { Metrics } from '../../../facade/metrics.js';
 import { Wakeup } from '../../../facade/events/wakeup.js';
 import { EventSchema, type Event } from '../../../lib/asset/index.js';
-import { startRabbitMQ, type TestRabbitMQ } from '../../support/rabbitmq.js';
+import { QueueConsumer, startRabbitMQ, type TestRabbitMQ } from '../../support/rabbitmq.js';
 
 const logger = pino({ level: process.env.AMQP_TEST_LOG ?? 'silent' });
 
@@ -47,53 +46,6 @@ class MemoryOutbox implements EventOutbox {
   }
   waitForEvents(signal: AbortSignal, timeoutMs: number): Promise<void> {
     return this.wakeup.wait(signal, timeoutMs);
-  }
-}
-
-/** A consumer of one durable queue bound with `routingKey`; reconnect() after a broker restart. */
-class QueueConsumer {
-  readonly ids: string[] = [];
-  private conn: ChannelModel | undefined;
-  private channel: Channel | undefined;
-
-  constructor(
-    private readonly url: string,
-    readonly queue: string,
-    private readonly routingKey: string,
-  ) {}
-
-  async connect(): Promise<void> {
-    const conn = await amqp.connect(this.url);
-    conn.on('error', () => undefined);
-    const channel = await conn.createChannel();
-    channel.on('error', () => undefined);
-    await channel.assertExchange(EXCHANGE, 'topic', { durable: true });
-    await channel.assertQueue(this.queue, { durable: true });
-    await channel.bindQueue(this.queue, EXCHANGE, this.routingKey);
-    await channel.consume(this.queue, (msg: ConsumeMessage | null) => {
-      if (!msg) return;
-      this.ids.push(String(msg.properties.messageId));
-      channel.ack(msg);
-    });
-    this.conn = conn;
-    this.channel = channel;
-  }
-
-  async reconnect(): Promise<void> {
-    await this.close();
-    await this.connect();
-  }
-
-  async close(): Promise<void> {
-    await this.channel?.close().catch(() => undefined);
-    await this.conn?.close().catch(() => undefined);
-    this.channel = undefined;
-    this.conn = undefined;
-  }
-
-  /** First copies, in arrival order. */
-  unique(): string[] {
-    return [...new Set(this.ids)];
   }
 }
 
@@ -149,20 +101,20 @@ describe('AMQP dispatcher against RabbitMQ', () => {
     d.start();
 
     // The broker returned e2: the dispatcher kept e1 (queued before it) and holds at e2.
-    await until('e1 delivered', () => bound.ids.includes(e1.id));
+    await until('e1 delivered', () => bound.uniqueIds().includes(e1.id));
     // Let the dispatcher retry a few times: it must keep holding.
     await new Promise((r) => setTimeout(r, 500));
     expect(outbox.cursor, 'the cursor stays before the unroutable event (past it, e2 is lost)').toBe('1');
     expect(await counterValue(metrics, 'orc_amqp_unroutable_total', 'u.unbound')).toBeGreaterThan(1);
-    expect(bound.unique()[0]).toBe(e1.id);
+    expect(bound.uniqueIds()[0]).toBe(e1.id);
 
     // The operator binds a queue: e2 goes out, then the rest, in order.
     const late = await consumer('unroutable-late', 'u.unbound');
     await until('everything dispatched', () => outbox.cursor === '3');
-    await until('e3 delivered', () => bound.ids.includes(e3.id));
-    await until('e2 delivered', () => late.ids.includes(e2.id));
-    expect(bound.unique()).toEqual([e1.id, e3.id]);
-    expect(late.unique()).toEqual([e2.id]);
+    await until('e3 delivered', () => bound.uniqueIds().includes(e3.id));
+    await until('e2 delivered', () => late.uniqueIds().includes(e2.id));
+    expect(bound.uniqueIds()).toEqual([e1.id, e3.id]);
+    expect(late.uniqueIds()).toEqual([e2.id]);
   }, 120_000);
 
   it('drops unroutable events when configured to, counted and logged', async () => {
@@ -176,8 +128,8 @@ describe('AMQP dispatcher against RabbitMQ', () => {
     dispatchers.push(d);
     d.start();
     await until('everything dispatched', () => outbox.cursor === '3');
-    await until('e3 delivered', () => bound.ids.includes(e3.id));
-    expect(bound.unique()).toEqual([e1.id, e3.id]);
+    await until('e3 delivered', () => bound.uniqueIds().includes(e3.id));
+    expect(bound.uniqueIds()).toEqual([e1.id, e3.id]);
     expect(await counterValue(metrics, 'orc_amqp_dropped_total', 'd.unbound')).toBe(1);
     await d.stop();
   }, 60_000);
@@ -215,17 +167,17 @@ describe('AMQP dispatcher against RabbitMQ', () => {
     const expectB = outbox.events.filter((e) => e.channel === 'r.b').map((e) => e.id);
     const lastA = expectA[expectA.length - 1]!;
     const lastB = expectB[expectB.length - 1]!;
-    await until('the last events delivered', () => c1.ids.includes(lastA) && c2.ids.includes(lastB));
+    await until('the last events delivered', () => c1.uniqueIds().includes(lastA) && c2.uniqueIds().includes(lastB));
     for (const [c, expected] of [
       [c1, expectA],
       [c2, expectB],
     ] as const) {
-      const got = new Set(c.ids);
+      const got = new Set(c.uniqueIds());
       const lost = expected.filter((id) => !got.has(id));
       expect(lost, `events never delivered to ${c.queue} (of ${expected.length})`).toEqual([]);
-      expect(c.unique(), `first copies in ${c.queue} in outbox order`).toEqual(expected);
+      expect(c.uniqueIds(), `first copies in ${c.queue} in outbox order`).toEqual(expected);
       // At least once: re-sends after a failed batch, bounded by a batch per restart.
-      expect(c.ids.length - expected.length).toBeLessThanOrEqual(100 * rounds * 2);
+      expect(c.deliveries.length - expected.length).toBeLessThanOrEqual(100 * rounds * 2);
     }
   }, 900_000);
 });
