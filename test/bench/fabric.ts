@@ -12,7 +12,8 @@ const stateDir = fromProjectRoot('network/.state');
 /** Peak resident memory (VmHWM) of a network process recorded by network/up.sh, in MiB. */
 export function networkProcessPeakMiB(name: string): number {
   try {
-    const pid = readFileSync(resolve(stateDir, 'pids', `${name}.pid`), 'utf8').trim();
+    // The pid file holds the pid on its first line, then the command it started.
+    const pid = readFileSync(resolve(stateDir, 'pids', `${name}.pid`), 'utf8').split('\n')[0]?.trim();
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 'NaN') / 1024;
   } catch {
