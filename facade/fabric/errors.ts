@@ -2,6 +2,8 @@ import { status as GrpcCode } from '@grpc/grpc-js';
 import { CommitError, GatewayError } from '@hyperledger/fabric-gateway';
 import { isOrcError, OrcError, orcErrorFromText } from '../../lib/errors/index.js';
 
+const UNREACHABLE = /could not launch chaincode|connection refused|transport: error while dialing|no such host/i;
+
 /**
  * Turns whatever fabric-gateway threw into the OrcError standalone mode would have returned. Chaincode errors only
  * cross Fabric as text, so the OE code in the endorsers' messages is the source of truth; transport failures become
@@ -10,9 +12,15 @@ import { isOrcError, OrcError, orcErrorFromText } from '../../lib/errors/index.j
 export function fromFabricError(err: unknown): OrcError {
   if (isOrcError(err)) return err;
   if (err instanceof GatewayError) {
-    for (const text of [...err.details.map((d) => d.message), err.message]) {
+    const texts = [...err.details.map((d) => d.message), err.message];
+    for (const text of texts) {
       const orcError = orcErrorFromText(text);
       if (orcError) return orcError;
+    }
+    // A peer that cannot reach the chaincode server (or another peer) reports it as a failed endorsement (ABORTED).
+    const unreachable = texts.find((text) => UNREACHABLE.test(text));
+    if (unreachable) {
+      return new OrcError('Unavailable', `Fabric network unavailable: ${unreachable}`, { cause: err });
     }
     if (err.code === GrpcCode.UNAVAILABLE || err.code === GrpcCode.DEADLINE_EXCEEDED) {
       return new OrcError('Unavailable', `Fabric network unavailable: ${err.message}`, { cause: err });

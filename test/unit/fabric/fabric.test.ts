@@ -101,6 +101,32 @@ describe('Fabric errors as OrcErrors', () => {
     expect([mapped.kind, mapped.detail]).toEqual(['NotFound', 'computetask with key "k" not found']);
   });
 
+  it('makes an unreachable chaincode UNAVAILABLE (not a disagreement worth retrying)', () => {
+    const err = new EndorseError({
+      code: status.ABORTED,
+      cause: cause as never,
+      transactionId: TX(3),
+      details: [
+        {
+          address: 'peer',
+          mspId: 'A',
+          message:
+            'error in simulation: could not launch chaincode orchestrator_1:abc: error creating grpc connection to ' +
+            '127.0.0.1:17302: connection error: desc = "transport: error while dialing: connect: connection refused"',
+        },
+      ],
+    });
+    expect(fromFabricError(err).kind).toBe('Unavailable');
+    const disagreement = new EndorseError({
+      code: status.ABORTED,
+      cause: cause as never,
+      transactionId: TX(4),
+      details: [],
+      message: 'failed to collect enough transaction endorsements',
+    });
+    expect(fromFabricError(disagreement).kind).toBe('Internal');
+  });
+
   it('makes transport failures UNAVAILABLE and the rest INTERNAL', () => {
     const down = new GatewayError({ code: status.UNAVAILABLE, details: [], cause: cause as never, message: 'no peer' });
     expect(fromFabricError(down).kind).toBe('Unavailable');
