@@ -13,6 +13,7 @@ import {
   PerformanceService,
   ProfilingService,
 } from '../asset/index.js';
+import type { DescService } from '@bufbuild/protobuf';
 import { eventStream, grpcPath, unary, type Rpc } from './rpc.js';
 
 const plan = ComputePlanService.method;
@@ -78,22 +79,11 @@ export const rpcs: readonly Rpc[] = [
   unary(InfoService.method.queryVersion, 'read', (p) => p.info.queryVersion()),
 ];
 
-/** The 13 services of package orchestrator, in the order gRPC reflection lists them. */
-export const services = [
-  ComputePlanService,
-  ComputeTaskService,
-  DataManagerService,
-  DataSampleService,
-  DatasetService,
-  EventService,
-  FailureReportService,
-  FunctionService,
-  InfoService,
-  ModelService,
-  OrganizationService,
-  PerformanceService,
-  ProfilingService,
-] as const;
+/**
+ * The services of package orchestrator, derived from the rows above so that a service exists on the wire exactly when
+ * the table has RPCs for it (in the order of their first row).
+ */
+export const services: readonly DescService[] = [...new Set(rpcs.map((rpc) => rpc.method.parent))];
 
 const byPath = new Map(rpcs.map((rpc) => [grpcPath(rpc), rpc]));
 
