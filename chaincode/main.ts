@@ -6,8 +6,11 @@
  * allows because no module of the chaincode uses top-level await. See chaincode/README.md.
  */
 import { orchestratorContracts } from './contract.js';
+import { dropDisabledShimLogs } from './quietlogs.js';
 
 export { serializers } from './codec.js';
+
+dropDisabledShimLogs();
 
 /** One contract per gRPC service; fabric-shim appends its system contract to this array when it starts. */
 export const contracts = orchestratorContracts();

@@ -88,6 +88,8 @@ write_facade_env() {
     echo "ORCHESTRATOR_FABRIC_CHANNELS=$(IFS=,; echo "${CHANNELS[*]}")"
     echo "ORCHESTRATOR_FABRIC_CHAINCODE=orchestrator"
     echo "ORCHESTRATOR_FABRIC_ORGS=$(IFS=,; echo "${ORGS[*]}")"
+    # The endorsement policy is MAJORITY of the two orgs, i.e. both: endorse on both peers at once.
+    echo "ORCHESTRATOR_FABRIC_ENDORSING_ORGS=$(IFS=,; echo "${ORGS[*]}")"
     printf '%s\n' "${lines[@]}"
     echo "ORCHESTRATOR_FABRIC_NOOP_CHAINCODE=noop"
   } >"$FACADE_ENV.tmp"

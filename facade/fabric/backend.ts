@@ -60,6 +60,7 @@ export class FabricBackend implements Backend {
     const contract = (await this.network(caller)).getContract(this.options.config.chaincode);
     const response = await invokeChaincode(contract, rpc as unknown as UnaryRpc, request, {
       retryBudgetMs: this.options.retryBudgetMs,
+      endorsingOrganizations: this.options.config.endorsingOrganizations,
       signal: caller.signal,
       afterCommit: (commit) => this.awaitCommitOnOtherPeers(caller.mspid, commit),
     });

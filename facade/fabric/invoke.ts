@@ -18,6 +18,8 @@ const RETRYABLE: ReadonlySet<number> = new Set([StatusCode.MVCC_READ_CONFLICT, S
 export interface InvokeOptions {
   /** How long writes may be retried after read conflicts (ORCHESTRATOR_TX_RETRY_BUDGET). */
   retryBudgetMs: number;
+  /** Endorse on these organizations' peers at once (FabricConfig.endorsingOrganizations); empty: the gateway picks. */
+  endorsingOrganizations: readonly string[];
   signal?: AbortSignal;
   /** Called once a write is committed on the submitting peer, before the response goes back. */
   afterCommit?: (commit: Commit) => Promise<void>;
@@ -61,7 +63,7 @@ async function write(
   deadline: number,
   options: InvokeOptions,
 ): Promise<{ result: Uint8Array; retryBecause?: undefined } | { result?: undefined; retryBecause: string }> {
-  const transaction = await endorse(contract, name, args);
+  const transaction = await endorse(contract, name, args, options.endorsingOrganizations);
   if (transaction === undefined) return { retryBecause: 'endorsing peers disagreed' };
   const { status, submitted } = await commit(transaction, deadline, options.signal);
   if (status.successful) {
@@ -78,9 +80,16 @@ async function write(
  * were at different heights while a concurrent transaction committed): a fresh proposal is then worth trying. A
  * refusal by the chaincode carries an OE code and is final.
  */
-async function endorse(contract: Contract, name: string, args: Uint8Array[]): Promise<Transaction | undefined> {
+async function endorse(
+  contract: Contract,
+  name: string,
+  args: Uint8Array[],
+  endorsers: readonly string[],
+): Promise<Transaction | undefined> {
   try {
-    return await contract.newProposal(name, { arguments: args }).endorse();
+    const options =
+      endorsers.length > 0 ? { arguments: args, endorsingOrganizations: [...endorsers] } : { arguments: args };
+    return await contract.newProposal(name, options).endorse();
   } catch (err) {
     if (err instanceof EndorseError && err.code === GrpcCode.ABORTED && fromFabricError(err).kind === 'Internal') {
       return undefined;

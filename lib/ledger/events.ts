@@ -1,8 +1,9 @@
-import { EventSchema, SortOrder, type Event } from '../asset/index.js';
+import { create } from '@bufbuild/protobuf';
+import { EventSchema, QueryEventsResponseSchema, SortOrder, type Event } from '../asset/index.js';
 import { internal } from '../errors/index.js';
 import type { EventFilter, Page, PageRequest } from '../persistence/index.js';
-import { decodeDoc } from './codec.js';
-import { getDoc, putDoc, putIndex, usable } from './docs.js';
+import { decodeDoc, encodeDoc } from './codec.js';
+import { getDoc, putIndex, usable } from './docs.js';
 import { Doc, Index, docKey, indexKey } from './keys.js';
 import { decodeToken } from './pagetoken.js';
 import { collectPage, compareSort, scanIndex, type Candidate } from './query.js';
@@ -10,19 +11,39 @@ import { dateAttr, dateBoundAttr, invertDigits, invertString, isDateAttr, uninve
 import type { TxStore } from './store.js';
 
 /**
- * Events are stored once, under [timestamp, id] (which is the ascending order), with the channel left out: a
- * world state belongs to one channel, and the reader fills it in. Two index entries per event: the descending
- * order (inverted timestamp and id, since a range scan only goes forward) and the asset key.
+ * Events are written in groups: the events of one call that share a timestamp (all the events of a chaincode
+ * transaction: they carry its timestamp) go into one document under [timestamp, smallest id], with one entry of the
+ * descending index per group. A transaction registering 1,000 tasks thus writes 1,002 keys for its events instead of
+ * 3,000, and every key is one round trip between chaincode and peer, the cost that bounds a large transaction.
+ * Each event also has an entry under its asset key holding the event itself, so that an asset's history is read
+ * without decoding whole groups.
+ *
+ * The order stays timestamp then id: a group keeps its events sorted by id, and a reader merges all the groups of
+ * one timestamp (normally one). The channel is left out, as a world state belongs to one channel; readers fill it in.
  */
 export async function addEvents(store: TxStore, events: Event[]): Promise<void> {
+  const groups = new Map<string, Event[]>();
   for (const event of events) {
     if (!usable(event.id)) throw internal('cannot store an event without id');
     const ts = dateAttr(event.timestamp);
-    await putDoc(store, EventSchema, docKey(Doc.event, ts, event.id), { ...event, channel: '' });
-    await putIndex(store, indexKey(Index.eventsDescending, invertDigits(ts), invertString(event.id)));
-    if (usable(event.assetKey)) await putIndex(store, indexKey(Index.eventsByAsset, event.assetKey, ts, event.id));
+    const group = groups.get(ts) ?? [];
+    group.push({ ...event, channel: '' });
+    groups.set(ts, group);
+  }
+  for (const [ts, group] of groups) {
+    group.sort(byId);
+    const first = (group[0] as Event).id;
+    const doc = create(QueryEventsResponseSchema, { events: group });
+    await store.put(docKey(Doc.event, ts, first), encodeDoc(QueryEventsResponseSchema, doc));
+    await putIndex(store, indexKey(Index.eventsDescending, invertDigits(ts), invertString(first)));
+    for (const event of group) {
+      if (!usable(event.assetKey)) continue;
+      await store.put(indexKey(Index.eventsByAsset, event.assetKey, ts, event.id), encodeDoc(EventSchema, event));
+    }
   }
 }
+
+const byId = (a: Event, b: Event): number => compareSort([a.id], [b.id]);
 
 const validSort = (sort: string[]): boolean =>
   sort.length === 2 && isDateAttr(sort[0] as string) && (sort[1] as string).length > 0;
@@ -37,10 +58,10 @@ function within(ts: string, b: Bounds): boolean {
 }
 
 /**
- * Index choice: an asset key selects that asset's few events (read, ordered and paged in memory); otherwise the
- * ascending document range or the descending index, seeking to the time bound or the token, stopping at the other
- * bound. Kind and metadata filters are checked on the loaded events, so a selective kind filter makes a page scan
- * many events (cost proportional to the events skipped).
+ * Index choice: an asset key selects that asset's few events (read from the asset index, ordered and paged in
+ * memory); otherwise the group documents in ascending order, or the descending group index, seeking to the time bound
+ * or the token, stopping at the other bound. Kind and metadata filters are checked on the decoded events, so a
+ * selective kind filter makes a page scan many events (cost proportional to the events skipped).
  */
 export async function queryEvents(
   store: TxStore,
@@ -59,9 +80,8 @@ export async function queryEvents(
     (!filter.assetKind || e.assetKind === filter.assetKind) &&
     (!filter.eventKind || e.eventKind === filter.eventKind) &&
     Object.entries(filter.metadata ?? {}).every(([k, v]) => Object.hasOwn(e.metadata, k) && e.metadata[k] === v);
-  const load = async (ts: string, id: string, bytes?: Uint8Array): Promise<Event | undefined> => {
-    const event = bytes ? decodeDoc(EventSchema, bytes) : await getDoc(store, EventSchema, docKey(Doc.event, ts, id));
-    if (event) event.channel = channel;
+  const withChannel = (event: Event): Event => {
+    event.channel = channel;
     return event;
   };
 
@@ -71,52 +91,78 @@ export async function queryEvents(
     const list: Candidate<Event>[] = [];
     for await (const hit of scanIndex(store, Index.eventsByAsset, [filter.assetKey])) {
       const [ts, id] = hit.attrs as [string, string];
-      if (within(ts, bounds)) list.push({ sort: [ts, id], load: () => load(ts, id) });
+      const bytes = hit.value;
+      if (within(ts, bounds))
+        list.push({ sort: [ts, id], load: () => Promise.resolve(withChannel(decodeDoc(EventSchema, bytes))) });
     }
     if (descending) list.reverse();
     candidates = after
       ? list.filter((c) => (descending ? compareSort(c.sort, after) < 0 : compareSort(c.sort, after) > 0))
       : list;
   } else {
-    candidates = descending ? descendingRange(store, bounds, after, load) : ascendingRange(store, bounds, after, load);
+    const groups = descending ? descendingGroups(store, bounds, after) : ascendingGroups(store, bounds, after);
+    candidates = eventsOf(groups, descending, after, withChannel);
   }
   return collectPage(candidates, page.size, 'event', accept);
 }
 
-type Load = (ts: string, id: string, bytes?: Uint8Array) => Promise<Event | undefined>;
+/** The events of one timestamp: every group written at that instant, merged. */
+interface Instant {
+  ts: string;
+  events: Event[];
+}
 
-async function* ascendingRange(
-  store: TxStore,
-  bounds: Bounds,
+/** Each instant's events in order, skipping those not strictly beyond the token. */
+async function* eventsOf(
+  instants: AsyncIterable<Instant>,
+  descending: boolean,
   after: string[] | undefined,
-  load: Load,
+  withChannel: (e: Event) => Event,
 ): AsyncGenerator<Candidate<Event>> {
-  const range = {
-    ...(after ? { after } : {}),
-    ...(bounds.start !== undefined ? { from: [bounds.start] } : {}),
-  };
-  for await (const hit of scanIndex(store, Doc.event, [], range)) {
-    const [ts, id] = hit.attrs as [string, string];
-    if (bounds.end !== undefined && ts > bounds.end) return;
-    yield { sort: [ts, id], load: () => load(ts, id, hit.value) };
+  for await (const { ts, events } of instants) {
+    events.sort(byId);
+    if (descending) events.reverse();
+    for (const event of events) {
+      const sort = [ts, event.id];
+      if (after && (descending ? compareSort(sort, after) >= 0 : compareSort(sort, after) <= 0)) continue;
+      yield { sort, load: () => Promise.resolve(withChannel(event)) };
+    }
   }
 }
 
-async function* descendingRange(
-  store: TxStore,
-  bounds: Bounds,
-  after: string[] | undefined,
-  load: Load,
-): AsyncGenerator<Candidate<Event>> {
-  const range = {
-    ...(after ? { after: [invertDigits(after[0] as string), invertString(after[1] as string)] } : {}),
-    ...(bounds.end !== undefined ? { from: [invertDigits(bounds.end)] } : {}),
-  };
+function decodeGroup(bytes: Uint8Array): Event[] {
+  return decodeDoc(QueryEventsResponseSchema, bytes).events;
+}
+
+async function* ascendingGroups(store: TxStore, bounds: Bounds, after: string[] | undefined): AsyncGenerator<Instant> {
+  // The token's instant is read again from its start: its remaining events live in the same groups.
+  let from = after?.[0];
+  if (bounds.start !== undefined && (from === undefined || bounds.start > from)) from = bounds.start;
+  let current: Instant | undefined;
+  for await (const hit of scanIndex(store, Doc.event, [], from !== undefined ? { from: [from] } : {})) {
+    const ts = hit.attrs[0] as string;
+    if (bounds.end !== undefined && ts > bounds.end) break;
+    if (current && current.ts !== ts) yield current;
+    if (!current || current.ts !== ts) current = { ts, events: [] };
+    current.events.push(...decodeGroup(hit.value));
+  }
+  if (current) yield current;
+}
+
+async function* descendingGroups(store: TxStore, bounds: Bounds, after: string[] | undefined): AsyncGenerator<Instant> {
+  let from = after?.[0];
+  if (bounds.end !== undefined && (from === undefined || bounds.end < from)) from = bounds.end;
+  let current: Instant | undefined;
+  const range = from !== undefined ? { from: [invertDigits(from)] } : {};
   for await (const hit of scanIndex(store, Index.eventsDescending, [], range)) {
     const ts = invertDigits(hit.attrs[0] as string);
-    const id = uninvertString(hit.attrs[1] as string);
-    if (bounds.start !== undefined && ts < bounds.start) return;
-    if (id === undefined) continue;
-    yield { sort: [ts, id], load: () => load(ts, id) };
+    const first = uninvertString(hit.attrs[1] as string);
+    if (bounds.start !== undefined && ts < bounds.start) break;
+    if (first === undefined) continue;
+    if (current && current.ts !== ts) yield current;
+    if (!current || current.ts !== ts) current = { ts, events: [] };
+    const group = await getDoc(store, QueryEventsResponseSchema, docKey(Doc.event, ts, first));
+    if (group) current.events.push(...group.events);
   }
+  if (current) yield current;
 }

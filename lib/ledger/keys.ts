@@ -19,7 +19,7 @@ export const Doc = {
   performance: 'perf', // [task key, output identifier]
   failureReport: 'fail', // [asset key]
   outputAsset: 'out', // [task key, output identifier, position (10 digits)]: registration order
-  event: 'ev', // [timestamp date, event id]: also the ascending event order
+  event: 'ev', // [timestamp date, smallest event id]: a group of events (events.ts), in ascending order
 } as const;
 
 export const Index = {
@@ -32,16 +32,18 @@ export const Index = {
   plansByDate: 'plan~date', // [date, key]
   plansByOwner: 'plan~owner', // [owner, date, key]
   // Task indexes are partitioned by status (status-bearing: rewritten on every status change); a query without a
-  // status filter merges the partitions, which all share the (date, key) order.
-  tasksByStatus: 'task~status', // [status, date, key]
+  // status filter merges the partitions, which all share the (date, key) order. There is no global status index: a
+  // query without plan, function or worker merges the worker partitions of every worker, which saves a write per
+  // task and per status change (a round trip to the peer each).
+  taskWorkers: 'task~workers', // [worker]: every worker that has tasks
   tasksByPlan: 'task~plan', // [plan key, status, date, key]
   tasksByFunction: 'task~fn', // [function key, status, date, key]
   tasksByWorker: 'task~worker', // [worker, status, date, key]
   tasksByParent: 'task~parent', // [parent key, child date, child key]
   modelsByTask: 'model~task', // [task key, date, model key]
   performancesByDate: 'perf~date', // [date, inverted task key, output identifier]
-  eventsDescending: 'ev~desc', // [inverted date, inverted id]
-  eventsByAsset: 'ev~asset', // [asset key, date, id]
+  eventsDescending: 'ev~desc', // [inverted date, inverted smallest id]: event groups
+  eventsByAsset: 'ev~asset', // [asset key, date, id]: the value is the event itself
 } as const;
 
 /** The value of an index entry: one byte, since an empty value reads back as absent on Fabric. */

@@ -36,7 +36,7 @@ export function parentKeys(task: ComputeTask): string[] {
 function statusIndexKeys(task: ComputeTask, status: ComputeTaskStatus): string[] {
   const s = statusAttr(status);
   const date = dateAttr(task.creationDate);
-  const keys = [indexKey(Index.tasksByStatus, s, date, task.key)];
+  const keys: string[] = [];
   if (usable(task.computePlanKey)) keys.push(indexKey(Index.tasksByPlan, task.computePlanKey, s, date, task.key));
   if (usable(task.functionKey)) keys.push(indexKey(Index.tasksByFunction, task.functionKey, s, date, task.key));
   if (usable(task.worker)) keys.push(indexKey(Index.tasksByWorker, task.worker, s, date, task.key));
@@ -44,9 +44,9 @@ function statusIndexKeys(task: ComputeTask, status: ComputeTaskStatus): string[]
 }
 
 /**
- * Per task: the document, 4 status-bearing index entries, one children entry per parent, and the plan→function
- * link (written once per transaction and pair: a blind write, so concurrent registrations in one plan do not
- * conflict on it).
+ * Per task: the document, 3 status-bearing index entries, one children entry per parent, and two links written once
+ * per transaction (plan→function and the worker list): blind writes, so concurrent registrations do not conflict on
+ * them.
  */
 export async function addComputeTasks(store: TxStore, tasks: ComputeTask[]): Promise<void> {
   for (const task of tasks) {
@@ -60,6 +60,8 @@ export async function addComputeTasks(store: TxStore, tasks: ComputeTask[]): Pro
       const link = indexKey(Index.functionsByPlan, task.computePlanKey, task.functionKey);
       if (!store.wrote(link)) await putIndex(store, link);
     }
+    const worker = indexKey(Index.taskWorkers, task.worker);
+    if (!store.wrote(worker)) await putIndex(store, worker);
   }
 }
 
@@ -97,10 +99,11 @@ async function* candidates(hits: AsyncIterable<IndexHit>, store: TxStore): Async
 }
 
 /**
- * Index choice, most selective first: plan, else function, else worker, else the status index; the status filter
- * picks one partition, without it the 9 partitions are merged (9 range queries per page on Fabric). The other
- * filters are checked on the loaded documents, so a page costs one point read per candidate until it is full
- * (cheap for the common worker+status and plan+status queries, which are served by one partition exactly).
+ * Index choice, most selective first: plan, else function, else worker, else the worker index of every worker; the
+ * status filter picks one partition per index prefix, without it the 9 partitions are merged (9 range queries per
+ * page and prefix on Fabric). The other filters are checked on the loaded documents, so a page costs one point read
+ * per candidate until it is full (cheap for the common worker+status and plan+status queries, which are served by
+ * one partition exactly).
  */
 export async function queryComputeTasks(
   store: TxStore,
@@ -109,19 +112,29 @@ export async function queryComputeTasks(
 ): Promise<Page<ComputeTask>> {
   const after = decodeToken('date-key', page.token, validDateKey);
   const status = filter.status ? filter.status : undefined;
-  let index: (typeof Index)[keyof typeof Index] = Index.tasksByStatus;
-  let head: string[] = [];
-  if (filter.computePlanKey) [index, head] = [Index.tasksByPlan, [filter.computePlanKey]];
-  else if (filter.functionKey) [index, head] = [Index.tasksByFunction, [filter.functionKey]];
-  else if (filter.worker) [index, head] = [Index.tasksByWorker, [filter.worker]];
   if (status !== undefined && !STATUSES.includes(status)) return { items: [], nextToken: '' };
-  const partitions = (status !== undefined ? [status] : STATUSES).map((s) => [...head, String(s)]);
+  let index: (typeof Index)[keyof typeof Index] = Index.tasksByWorker;
+  let heads: string[][];
+  if (filter.computePlanKey) [index, heads] = [Index.tasksByPlan, [[filter.computePlanKey]]];
+  else if (filter.functionKey) [index, heads] = [Index.tasksByFunction, [[filter.functionKey]]];
+  else if (filter.worker) heads = [[filter.worker]];
+  else heads = await workers(store);
+  const partitions = heads.flatMap((head) =>
+    (status !== undefined ? [status] : STATUSES).map((s) => [...head, String(s)]),
+  );
   const accept = (t: ComputeTask): boolean =>
     (!filter.computePlanKey || t.computePlanKey === filter.computePlanKey) &&
     (!filter.functionKey || t.functionKey === filter.functionKey) &&
     (!filter.worker || t.worker === filter.worker) &&
     (status === undefined || t.status === status);
   return collectPage(candidates(mergeIndex(store, index, partitions, after), store), page.size, 'date-key', accept);
+}
+
+/** Every worker that has tasks, each as an index prefix. */
+async function workers(store: TxStore): Promise<string[][]> {
+  const found: string[][] = [];
+  for await (const hit of scanIndex(store, Index.taskWorkers, [])) found.push([hit.attrs[0] as string]);
+  return found;
 }
 
 /** One range query per status, each stopping at its first entry. */

@@ -145,9 +145,10 @@ describe('LedgerDB indexes', () => {
             const type = splitCompositeKey(k)?.objectType ?? '';
             count.set(type, (count.get(type) ?? 0) + 1);
           }
-          for (const index of ['task', 'task~status', 'task~plan', 'task~fn', 'task~worker']) {
+          for (const index of ['task', 'task~plan', 'task~fn', 'task~worker']) {
             expect(count.get(index) ?? 0, index).toBe(tasks.length);
           }
+          expect(count.get('task~workers') ?? 0).toBe(new Set(tasks.map((t) => t.worker)).size);
           const parentLinks = tasks.reduce((sum, t) => sum + parentsOf(t).size, 0);
           expect(count.get('task~parent') ?? 0).toBe(parentLinks);
           expect(count.get('ds~dm') ?? 0).toBe(samples.reduce((sum, s) => sum + new Set(s.dataManagerKeys).size, 0));

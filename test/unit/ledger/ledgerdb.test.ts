@@ -248,6 +248,42 @@ describe('LedgerDB events', () => {
     );
     expect(got.map((e) => e.assetKey)).toEqual(['a12', 'a11', 'a10']);
   });
+
+  it('writes one group per instant: a document, a descending entry, and an asset entry per event', async () => {
+    const stub = new FakeStub(new MemoryKV());
+    const batch = Array.from({ length: 100 }, (_, i) =>
+      event({ id: `tx:${String(i).padStart(6, '0')}`, assetKey: `a${i}`, at: 7 }),
+    );
+    await new LedgerDB(new StubKV(stub), 'ch').addEvents(batch);
+    const types = [...stub.writes.keys()].map((key) => key.split('\u0000')[1]);
+    expect(types.filter((t) => t === 'ev')).toHaveLength(1);
+    expect(types.filter((t) => t === 'ev~desc')).toHaveLength(1);
+    expect(types.filter((t) => t === 'ev~asset')).toHaveLength(100);
+  });
+
+  it('merges the groups of one instant by id, and pages through them in both directions', async () => {
+    const db = new LedgerDB(new MemoryKV(), 'ch');
+    // Two calls at the same instant whose ids interleave, then one later event.
+    await db.addEvents(['b', 'd', 'f'].map((id) => event({ id, assetKey: `x${id}`, at: 3 })));
+    await db.addEvents(['e', 'a', 'c'].map((id) => event({ id, assetKey: `x${id}`, at: 3 })));
+    await db.addEvents([event({ id: '0', assetKey: 'late', at: 4 })]);
+    for (const size of [1, 2, 100]) {
+      const asc = await readAllPages(
+        (p) => db.queryEvents(p, {}, SortOrder.ASCENDING),
+        size,
+        (e) => e.id,
+      );
+      expect(asc.map((e) => e.id)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', '0']);
+      const desc = await readAllPages(
+        (p) => db.queryEvents(p, {}, SortOrder.DESCENDING),
+        size,
+        (e) => e.id,
+      );
+      expect(desc.map((e) => e.id)).toEqual(['0', 'f', 'e', 'd', 'c', 'b', 'a']);
+    }
+    const one = await db.queryEvents({ token: '', size: 5 }, { assetKey: 'xc' }, SortOrder.ASCENDING);
+    expect(one.items.map((e) => [e.id, e.channel])).toEqual([['c', 'ch']]);
+  });
 });
 
 describe('LedgerDB page tokens', () => {
