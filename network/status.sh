@@ -38,16 +38,21 @@ report_nodes() {
 # The deployed record holds the package id; the current one is derived from the files without
 # touching the ledger (same deterministic package as deploy.sh would build).
 report_chaincode_servers() {
-  local name label pkgid
+  local name label pkgid org
   while read -r name; do
     label="${name}_$(cc_code_hash "$name")"
     pkgid="$(peer_offline lifecycle chaincode calculatepackageid "$(cc_package "$name" "$label")" 2>/dev/null || true)"
     if ! cc_is_current "$name" "$pkgid"; then
       problem "chaincode $name" "NOT DEPLOYED at its current version $label (npm run network:deploy)"
-    elif ! is_running "cc-$name"; then
-      problem "chaincode $name" "server DOWN (npm run network:up restarts it)"
     else
-      report "chaincode $name" "OK (pid $(read_pid "cc-$name"), 127.0.0.1:$(cc_port "$name"), $pkgid)"
+      for org in "${ORGS[@]}"; do
+        if ! is_running "$(cc_proc "$name" "$org")"; then
+          problem "chaincode $name ($org)" "server DOWN (npm run network:up restarts it)"
+        else
+          report "chaincode $name ($org)" \
+            "OK (pid $(read_pid "$(cc_proc "$name" "$org")"), 127.0.0.1:$(cc_port "$name" "$org"), $pkgid)"
+        fi
+      done
     fi
   done < <(available_chaincodes)
 }

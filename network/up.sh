@@ -132,7 +132,9 @@ print_summary() {
     log "  $node: pid $(read_pid "$node"), ports $(node_ports "$node" | tr ' ' '/'), log $LOG_DIR/$node.log"
   done
   while read -r name; do
-    log "  chaincode $name: pid $(read_pid "cc-$name"), 127.0.0.1:$(cc_port "$name"), $(cut -d' ' -f1 "$(cc_deployed_file "$name")")"
+    for org in "${ORGS[@]}"; do
+      log "  chaincode $name ($org): pid $(read_pid "$(cc_proc "$name" "$org")"), 127.0.0.1:$(cc_port "$name" "$org"), $(cut -d' ' -f1 "$(cc_deployed_file "$name")")"
+    done
   done < <(available_chaincodes)
   log "  channels: ${CHANNELS[*]}; orgs: ${ORGS[*]}; facade env: $FACADE_ENV"
   for org in "${ORGS[@]}"; do log "  $org gateway: 127.0.0.1:${PEER_PORT[$org]} ($(peer_host "$org"))"; done

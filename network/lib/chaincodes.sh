@@ -15,13 +15,20 @@ available_chaincodes() {
   return 0
 }
 
+# cc_port NAME ORG: each organization runs its own server of every chaincode, as it would in production (and
+# two endorsements of one transaction then run on two cores instead of taking turns on one Node thread).
 cc_port() {
+  local base
   case "$1" in
-    noop) echo 17301 ;;
-    orchestrator) echo 17302 ;;
+    noop) base=17301 ;;
+    orchestrator) base=17302 ;;
     *) die "unknown chaincode '$1'" "known: noop, orchestrator (see network/lib/chaincodes.sh)" ;;
   esac
+  echo $((base + 10 * $(org_index "$2")))
 }
+
+# The process name of NAME's server for ORG: cc-<name>-org1, cc-<name>-org2.
+cc_proc() { printf 'cc-%s-%s' "$1" "${ORG_NODE[$2]#peer0.}"; }
 
 # Files whose content makes the chaincode's version: a change in any of them is a new package,
 # hence a new definition sequence on every channel.
@@ -54,13 +61,23 @@ cc_module_dir() {
   esac
 }
 
-# First 12 hex digits of a hash over the names and contents of the chaincode's source files.
+# Where peers dial the chaincode servers. "addresses" is ours: the release step of our builder picks the peer's own
+# organization's server from it.
+cc_connection_json() {
+  local name="$1" org addresses=()
+  for org in "${ORGS[@]}"; do addresses+=("\"$org\":\"127.0.0.1:$(cc_port "$name" "$org")\""); done
+  printf '{"address":"127.0.0.1:%s","dial_timeout":"10s","tls_required":false,"addresses":{%s}}\n' \
+    "$(cc_port "$name" "${ORGS[0]}")" "$(IFS=,; echo "${addresses[*]}")"
+}
+
+# First 12 hex digits of a hash over the names and contents of the chaincode's source files and its connection.json
+# (a package holds only connection.json, so a change of addresses must be a new package too).
 cc_code_hash() {
   local path
   while read -r path; do
     [[ -e "$path" ]] || continue
     find "$path" -type f ! -name '*.map' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
-  done < <(cc_source_paths "$1") | sed "s#$REPO_ROOT/##" | sha256sum | cut -c1-12
+  done < <(cc_source_paths "$1") | sed "s#$REPO_ROOT/##" | cat - <(cc_connection_json "$1") | sha256sum | cut -c1-12
 }
 
 # --- Package ----------------------------------------------------------------------------------------
@@ -75,8 +92,7 @@ cc_package() {
     local work="$dir/pkg.tmp"
     rm -rf "$work"
     mkdir -p "$work/code"
-    printf '{"address":"127.0.0.1:%s","dial_timeout":"10s","tls_required":false}\n' "$(cc_port "$name")" \
-      >"$work/code/connection.json"
+    cc_connection_json "$name" >"$work/code/connection.json"
     printf '{"type":"ccaas","label":"%s"}\n' "$label" >"$work/metadata.json"
     # fixed owners and times so that the same chaincode always gives the same package id
     deterministic_tgz "$work/code" "$work/code.tar.gz" connection.json
@@ -114,8 +130,17 @@ cc_running_id_file() { printf '%s/%s/running-id' "$CC_STATE_DIR" "$1"; }
 # The server must run under the package id the peers expect (they send it on connect), so a new
 # package means restarting the server on the same port.
 ensure_cc_server() {
-  local name="$1" pkgid="$2" port proc="cc-$1" module t0
-  port="$(cc_port "$name")"
+  local name="$1" pkgid="$2" org
+  # A server started before servers were per organization.
+  [[ -f "$(pid_file "cc-$name")" ]] && stop_process "cc-$name"
+  for org in "${ORGS[@]}"; do ensure_org_cc_server "$name" "$pkgid" "$org"; done
+  echo "$pkgid" >"$(cc_running_id_file "$name")"
+}
+
+ensure_org_cc_server() {
+  local name="$1" pkgid="$2" org="$3" port proc module t0
+  port="$(cc_port "$name" "$org")"
+  proc="$(cc_proc "$name" "$org")"
   if is_running "$proc" && [[ "$(cat "$(cc_running_id_file "$name")" 2>/dev/null)" == "$pkgid" ]]; then
     return 0
   fi
@@ -128,7 +153,6 @@ ensure_cc_server() {
     env CORE_CHAINCODE_LOGGING_LEVEL="${CHAINCODE_LOGGING_LEVEL:-WARNING}" \
     "$REPO_ROOT/node_modules/.bin/fabric-chaincode-node" server \
     --chaincode-address "127.0.0.1:$port" --chaincode-id "$pkgid" --module-path "$module"
-  echo "$pkgid" >"$(cc_running_id_file "$name")"
   CC_STARTED=1
   t0=$SECONDS
   until port_in_use "$port"; do
@@ -140,7 +164,7 @@ ensure_cc_server() {
     ((SECONDS - t0 > 60)) && die "chaincode server $name did not listen on 127.0.0.1:$port within 60s" "see $LOG_DIR/$proc.log"
     sleep 0.2
   done
-  log "started chaincode server $name on 127.0.0.1:$port (pid $(read_pid "$proc"), log $LOG_DIR/$proc.log)"
+  log "started chaincode server $name for $org on 127.0.0.1:$port (pid $(read_pid "$proc"), log $LOG_DIR/$proc.log)"
 }
 
 # --- Lifecycle --------------------------------------------------------------------------------------

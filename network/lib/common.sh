@@ -37,6 +37,13 @@ declare -A PEER_OPS_PORT=([MyOrg1MSP]=17153 [MyOrg2MSP]=17253)
 
 NODES=(orderer peer0.org1 peer0.org2)
 
+# Position of an MSP id in ORGS (0 for the first).
+org_index() {
+  local i
+  for i in "${!ORGS[@]}"; do [[ "${ORGS[$i]}" == "$1" ]] && echo "$i" && return 0; done
+  die "unknown organization '$1'" "known: ${ORGS[*]}"
+}
+
 # --- Fabric version -------------------------------------------------------------------------------
 # Wanted: v2.5.16 (commit f871cf92a026). `go install <pkg>@<commit>` would resolve it to the
 # pseudo-version below. FABRIC_FALLBACK_VERSION is only used when the Go module proxy refuses the

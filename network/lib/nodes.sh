@@ -113,6 +113,7 @@ start_peer() {
     CORE_PEER_GOSSIP_BOOTSTRAP="$addr" \
     CORE_PEER_GOSSIP_EXTERNALENDPOINT="$addr" \
     CORE_PEER_LOCALMSPID="$org" \
+    CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG="{\"mspid\":\"$org\"}" \
     CORE_PEER_MSPCONFIGPATH="$dir/msp" \
     CORE_PEER_TLS_ENABLED=true \
     CORE_PEER_TLS_CERT_FILE="$dir/tls/server.crt" \

@@ -64,7 +64,11 @@ export async function measureCeiling(
       noopChaincodeTps: round(noopTps, 1),
       singleAssetWriteTps: round(facadeTps, 1),
       singleAssetWriteToCeilingRatio: round(facadeTps / noopTps, 3),
-      chaincodePeakRssMiB: round(networkProcessPeakMiB('cc-orchestrator'), 1),
+      // Each organization runs its own orchestrator chaincode server: the larger of the two.
+      chaincodePeakRssMiB: round(
+        Math.max(networkProcessPeakMiB('cc-orchestrator-org1'), networkProcessPeakMiB('cc-orchestrator-org2')),
+        1,
+      ),
       peerOrg1PeakRssMiB: round(networkProcessPeakMiB('peer0.org1'), 1),
       ordererPeakRssMiB: round(networkProcessPeakMiB('orderer'), 1),
     };

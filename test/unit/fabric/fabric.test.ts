@@ -33,6 +33,19 @@ describe('Fabric configuration', () => {
     expect(config.channels).toEqual(['c1', 'c2']);
     expect([...config.organizations.keys()]).toEqual(['A', 'B']);
     expect(config.organizations.get('B')).toMatchObject({ peerEndpoint: '127.0.0.1:1', keyPath: '/key' });
+    // Unset: the gateway chooses the endorsers (one after the other).
+    expect(config.endorsingOrganizations).toEqual([]);
+  });
+
+  it('reads the organizations that endorse every write in parallel', () => {
+    const config = loadFabricConfig({
+      ORCHESTRATOR_FABRIC_ORGS: 'A',
+      ORCHESTRATOR_FABRIC_CHANNELS: 'c1',
+      ORCHESTRATOR_FABRIC_CHAINCODE: 'cc',
+      ORCHESTRATOR_FABRIC_ENDORSING_ORGS: 'A, C,',
+      ...org('A'),
+    });
+    expect(config.endorsingOrganizations).toEqual(['A', 'C']);
   });
 
   it('falls back to the network facade.env file, the environment overriding it', () => {
