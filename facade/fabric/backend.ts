@@ -9,7 +9,8 @@ import type { FabricConfig } from './config.js';
 import { connectOrganization, type OrganizationGateway } from './connection.js';
 import { invokeChaincode } from './invoke.js';
 import { LedgerOutbox } from './outbox.js';
-import { ledgerEvents, positionOfEvent } from './subscribe.js';
+import { followLedgerEvents } from './follow.js';
+import { positionOfEvent } from './subscribe.js';
 
 export interface FabricBackendOptions {
   config: FabricConfig;
@@ -67,12 +68,21 @@ export class FabricBackend implements Backend {
     return response as MessageShape<O>;
   }
 
+  /** Survives peer restarts: the stream waits and resumes after the last event it sent (followLedgerEvents). */
   async *subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event> {
     const network = await this.network(caller);
     const after = startEventId === '' ? undefined : await positionOfEvent(network, startEventId);
-    for await (const { event } of ledgerEvents(network, this.options.config.chaincode, after, caller.signal)) {
-      yield event;
-    }
+    const events = followLedgerEvents(after, {
+      chaincode: this.options.config.chaincode,
+      network: () => this.network(caller),
+      signal: caller.signal,
+      interrupted: (err, retryInMs) =>
+        this.options.logger.warn(
+          { err, mspid: caller.mspid, channel: caller.channel, retry_in_ms: retryInMs },
+          'event stream interrupted: reconnecting',
+        ),
+    });
+    for await (const { event } of events) yield event;
   }
 
   /**

@@ -1,12 +1,12 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Network } from '@hyperledger/fabric-gateway';
 import type { Event } from '../../lib/asset/index.js';
 import type { EventOutbox } from '../backend.js';
 import { Wakeup } from '../events/wakeup.js';
 import type { Logger } from '../logger.js';
-import { ledgerEvents, type LedgerPosition } from './subscribe.js';
+import { followLedgerEvents } from './follow.js';
+import type { LedgerPosition } from './subscribe.js';
 
 /** Where dispatch stands on each channel: after this event. Serialised as the dispatcher's cursor. */
 type Positions = Record<string, { block: string; txId: string; index: number }>;
@@ -86,28 +86,27 @@ export class LedgerOutbox implements EventOutbox {
     }
   }
 
-  /** Reads one channel's events into the buffer in ledger order, resuming after the last one read on failure. */
+  /** Reads one channel's events into the buffer in ledger order; followLedgerEvents reconnects after failures. */
   private async follow(channel: string, saved: Positions[string] | undefined): Promise<void> {
     const signal = this.stopping.signal;
-    let after: LedgerPosition | undefined = saved && { ...saved, block: BigInt(saved.block) };
-    let backoff = 500;
-    while (!signal.aborted) {
-      try {
-        const network = await this.options.network(channel);
-        for await (const { event, position } of ledgerEvents(network, this.options.chaincode, after, signal)) {
-          while (this.items.length >= MAX_BUFFERED && !signal.aborted) await this.drained.wait(signal);
-          this.reading[channel] = { block: position.block.toString(), txId: position.txId, index: position.index };
-          this.items.push({ event, cursor: JSON.stringify(this.reading) });
-          this.arrived.set();
-          after = position;
-          backoff = 500;
-        }
-      } catch (err) {
-        if (signal.aborted) return;
-        this.options.logger.warn({ err, channel, retry_in_ms: backoff }, 'fabric event listener interrupted');
+    const after: LedgerPosition | undefined = saved && { ...saved, block: BigInt(saved.block) };
+    const events = followLedgerEvents(after, {
+      chaincode: this.options.chaincode,
+      network: () => this.options.network(channel),
+      signal,
+      interrupted: (err, retryInMs) =>
+        this.options.logger.warn({ err, channel, retry_in_ms: retryInMs }, 'fabric event listener interrupted'),
+    });
+    try {
+      for await (const { event, position } of events) {
+        while (this.items.length >= MAX_BUFFERED && !signal.aborted) await this.drained.wait(signal);
+        this.reading[channel] = { block: position.block.toString(), txId: position.txId, index: position.index };
+        this.items.push({ event, cursor: JSON.stringify(this.reading) });
+        this.arrived.set();
       }
-      await sleep(backoff, undefined, { signal }).catch(() => undefined);
-      backoff = Math.min(backoff * 2, 15_000);
+    } catch (err) {
+      // Not worth retrying (the facade's identity was refused): dispatch of this channel stops, loudly.
+      if (!signal.aborted) this.options.logger.error({ err, channel }, 'fabric event listener stopped');
     }
   }
 }

@@ -15,6 +15,15 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
+/** Servers still running: stopped if the driver is interrupted, so no orphan keeps loading the machine. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGTERM');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(130));
+}
+
 /**
  * Starts the built server (`dist/facade/main.js`, what `npm start` runs) rather than through tsx, so memory figures
  * are those of the production process.
@@ -32,6 +41,8 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const address = await listeningAddress(child);
   const pid = child.pid ?? 0;
   return {

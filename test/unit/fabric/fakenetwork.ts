@@ -7,6 +7,22 @@ import { EventSchema, type Event } from '../../../lib/asset/index.js';
 export class FakeLedger {
   readonly chaincodeEvents: ChaincodeEvent[] = [];
   private readonly waiters: (() => void)[] = [];
+  /** Ends every open stream with this error (a peer going away), once. */
+  private breakWith: unknown;
+  private breaking = 0;
+  /** getChaincodeEvents calls refused from now on, each with the next error (a peer still down). */
+  readonly refuseConnects: unknown[] = [];
+  /** How many streams were opened. */
+  connects = 0;
+
+  /** Makes the streams open now fail with `err`, as when their peer stops. */
+  breakStreams(err: unknown): void {
+    this.breakWith = err;
+    this.breaking = this.openStreams;
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private openStreams = 0;
 
   constructor(readonly channel: string) {}
 
@@ -29,9 +45,15 @@ export class FakeLedger {
 
   network(): Network {
     const { channel, chaincodeEvents, waiters } = this;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the generator below needs the ledger's state
+    const ledger = this;
     const partial = {
       getName: () => channel,
       getChaincodeEvents: (chaincode: string, options?: { startBlock?: bigint }) => {
+        const refusal = ledger.refuseConnects.shift();
+        if (refusal !== undefined) return Promise.reject(refusal);
+        ledger.connects++;
+        ledger.openStreams++;
         let closed = false;
         let index = chaincodeEvents.findIndex((e) => e.blockNumber >= (options?.startBlock ?? 0n));
         if (index < 0) index = chaincodeEvents.length;
@@ -41,17 +63,28 @@ export class FakeLedger {
             for (const wake of waiters.splice(0)) wake();
           },
           async *[Symbol.asyncIterator]() {
-            while (!closed) {
-              const next = chaincodeEvents[index];
-              if (next === undefined) {
-                await new Promise<void>((resolve) => waiters.push(resolve));
-                continue;
-              }
-              index++;
-              if (next.chaincodeName === chaincode) yield next;
+            try {
+              yield* stream();
+            } finally {
+              ledger.openStreams--;
             }
           },
         };
+        async function* stream(): AsyncGenerator<ChaincodeEvent> {
+          while (!closed) {
+            if (ledger.breaking > 0) {
+              ledger.breaking--;
+              throw ledger.breakWith;
+            }
+            const next = chaincodeEvents[index];
+            if (next === undefined) {
+              await new Promise<void>((resolve) => waiters.push(resolve));
+              continue;
+            }
+            index++;
+            if (next.chaincodeName === chaincode) yield next;
+          }
+        }
         return Promise.resolve(iterable);
       },
     };
