@@ -2,7 +2,12 @@ import { status as GrpcCode } from '@grpc/grpc-js';
 import { CommitError, GatewayError } from '@hyperledger/fabric-gateway';
 import { isOrcError, OrcError, orcErrorFromText } from '../../lib/errors/index.js';
 
-const UNREACHABLE = /could not launch chaincode|connection refused|transport: error while dialing|no such host/i;
+/**
+ * How peers word a connection that is gone or going: to the chaincode server or to another peer, refused while it is
+ * down, or closed under an in-flight request while it stops (gRPC's own wording of an UNAVAILABLE status included).
+ */
+const UNREACHABLE =
+  /could not launch chaincode|connection refused|transport: error while dialing|no such host|code = Unavailable|transport is closing|error reading from server: EOF|connection reset by peer/i;
 
 /**
  * Turns whatever fabric-gateway threw into the OrcError standalone mode would have returned. Chaincode errors only

@@ -28,7 +28,8 @@ const MAX_BUFFERED = 5_000;
 export class LedgerOutbox implements EventOutbox {
   private readonly items: Item[] = [];
   private readonly arrived = new Wakeup();
-  private readonly drained = new Wakeup();
+  /** One per channel reader: a Wakeup wakes a single waiter, and both readers may wait for the buffer to drain. */
+  private readonly drained = new Map<string, Wakeup>();
   private readonly stopping = new AbortController();
   private readers: Promise<void>[] | undefined;
   private readonly reading: Positions = {};
@@ -64,7 +65,7 @@ export class LedgerOutbox implements EventOutbox {
     await rename(`${file}.tmp`, file);
     const done = this.items.findIndex((item) => item.cursor === cursor);
     if (done >= 0) this.items.splice(0, done + 1);
-    this.drained.set();
+    for (const drained of this.drained.values()) drained.set();
   }
 
   waitForEvents(signal: AbortSignal, timeoutMs: number): Promise<void> {
@@ -73,7 +74,6 @@ export class LedgerOutbox implements EventOutbox {
 
   async close(): Promise<void> {
     this.stopping.abort();
-    this.drained.set();
     await Promise.allSettled(this.readers ?? []);
   }
 
@@ -89,6 +89,8 @@ export class LedgerOutbox implements EventOutbox {
   /** Reads one channel's events into the buffer in ledger order; followLedgerEvents reconnects after failures. */
   private async follow(channel: string, saved: Positions[string] | undefined): Promise<void> {
     const signal = this.stopping.signal;
+    const drained = new Wakeup();
+    this.drained.set(channel, drained);
     const after: LedgerPosition | undefined = saved && { ...saved, block: BigInt(saved.block) };
     const events = followLedgerEvents(after, {
       chaincode: this.options.chaincode,
@@ -99,7 +101,13 @@ export class LedgerOutbox implements EventOutbox {
     });
     try {
       for await (const { event, position } of events) {
-        while (this.items.length >= MAX_BUFFERED && !signal.aborted) await this.drained.wait(signal);
+        // The flag is cleared before the buffer is checked: a wake-up left over from an earlier save would
+        // otherwise make wait() return at once, forever, and this loop would starve the event loop.
+        for (;;) {
+          drained.clear();
+          if (this.items.length < MAX_BUFFERED || signal.aborted) break;
+          await drained.wait(signal);
+        }
         this.reading[channel] = { block: position.block.toString(), txId: position.txId, index: position.index };
         this.items.push({ event, cursor: JSON.stringify(this.reading) });
         this.arrived.set();

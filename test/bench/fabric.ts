@@ -1,24 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { OrchestratorClient } from '../support/client.js';
-import { connectGateway, ensureFabricNetwork, orgByMspId } from '../support/fabric-network.js';
+import {
+  connectGateway,
+  ensureFabricNetwork,
+  networkProcessPid,
+  orgByMspId,
+  type NetworkProcess,
+} from '../support/fabric-network.js';
 import { now, round } from './stats.js';
 import { startBenchServer, type BenchTarget } from './target.js';
-import { fromProjectRoot } from '../../lib/paths.js';
-
-const stateDir = fromProjectRoot('network/.state');
 
 /** Peak resident memory (VmHWM) of a network process recorded by network/up.sh, in MiB. */
-export function networkProcessPeakMiB(name: string): number {
-  try {
-    // The pid file holds the pid on its first line, then the command it started.
-    const pid = readFileSync(resolve(stateDir, 'pids', `${name}.pid`), 'utf8').split('\n')[0]?.trim();
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 'NaN') / 1024;
-  } catch {
-    return Number.NaN;
-  }
+export function networkProcessPeakMiB(name: NetworkProcess): number {
+  const pid = networkProcessPid(name);
+  if (pid === undefined) return Number.NaN;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 'NaN') / 1024;
 }
 
 export const fabric: BenchTarget = {

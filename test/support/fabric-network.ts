@@ -6,9 +6,12 @@
  *   facts that `up.sh` wrote to network/.state/facade.env.
  * - `connectGateway()` opens a @hyperledger/fabric-gateway connection to one organization's peer.
  * - `endorserMspIds()` reads which organizations endorsed a transaction, from its envelope.
+ * - `killNetworkProcess()` stops one of the network's processes (fault tests); `restartFabricNetwork()` runs
+ *   `network/up.sh`, which restarts whatever died on its existing ledger.
  */
 import { spawn } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -198,4 +201,82 @@ export async function channelHeight(connection: FabricGatewayConnection, channel
   const qscc = connection.gateway.getNetwork(channel).getContract('qscc');
   const bytes = await qscc.evaluateTransaction('GetChainInfo', channel);
   return common.BlockchainInfo.deserializeBinary(bytes).getHeight();
+}
+
+/** The processes `network/up.sh` starts, by the name of their pid file (network/.state/pids/<name>.pid). */
+export type NetworkProcess =
+  | 'orderer'
+  | 'peer0.org1'
+  | 'peer0.org2'
+  | 'cc-orchestrator-org1'
+  | 'cc-orchestrator-org2'
+  | 'cc-noop-org1'
+  | 'cc-noop-org2';
+
+/** A zombie has exited: it only waits for a parent that may never reap it. */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The pid of a running network process, or undefined. Like up.sh's is_running, the command line must contain the
+ * marker recorded in the pid file, so a reused pid is never mistaken for the network's.
+ */
+export function networkProcessPid(name: NetworkProcess): number | undefined {
+  let lines: string[];
+  try {
+    lines = readFileSync(path.join(NETWORK_DIR, '.state', 'pids', `${name}.pid`), 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(lines[0]);
+  const marker = lines[1] ?? '';
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(marker) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stops one network process (SIGTERM: a clean shutdown; SIGKILL: a crash) and waits until it is gone. Fails when it
+ * is not running, so that a test never believes it caused a fault it did not cause.
+ */
+export async function killNetworkProcess(
+  name: NetworkProcess,
+  signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM',
+  timeoutMs = 30_000,
+): Promise<number> {
+  const pid = networkProcessPid(name);
+  if (pid === undefined) throw new Error(`network process ${name} is not running`);
+  process.kill(pid, signal);
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline)
+      throw new Error(`network process ${name} (pid ${pid}) still alive ${timeoutMs} ms after ${signal}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return pid;
+}
+
+/**
+ * `network/up.sh`, which restarts whatever died (on its existing ledger) and waits until the network is healthy
+ * again; then status.sh must agree. Resets ensureFabricNetwork's memo, which may describe the network before a fault.
+ */
+export async function restartFabricNetwork(options: { echo?: boolean } = {}): Promise<FabricNetworkEnv> {
+  ensuring = undefined;
+  const up = await runNetworkScript('up.sh', [], options.echo ?? false);
+  if (up.code !== 0) {
+    const tail = up.output.trim().split('\n').slice(-25).join('\n');
+    throw new Error(`network/up.sh failed (exit ${up.code}):\n${tail}`);
+  }
+  const status = await fabricNetworkStatus();
+  if (!status.healthy) throw new Error(`network unhealthy after network/up.sh:\n${status.output}`);
+  return readFabricNetworkEnv();
 }

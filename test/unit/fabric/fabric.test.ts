@@ -130,6 +130,16 @@ describe('Fabric errors as OrcErrors', () => {
       ],
     });
     expect(fromFabricError(err).kind).toBe('Unavailable');
+    // A peer that stops while it endorses closes the connection under the request.
+    const closing = new EndorseError({
+      code: status.ABORTED,
+      cause: cause as never,
+      transactionId: TX(4),
+      details: [
+        { address: 'peer', mspId: 'B', message: 'rpc error: code = Unavailable desc = error reading from server: EOF' },
+      ],
+    });
+    expect(fromFabricError(closing).kind).toBe('Unavailable');
     const disagreement = new EndorseError({
       code: status.ABORTED,
       cause: cause as never,
