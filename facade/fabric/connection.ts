@@ -1,8 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import { connect, hash, type Gateway } from '@hyperledger/fabric-gateway';
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { FabricOrganization } from './config.js';
+import { newNativeP256Signer } from './signer.js';
 
 /** Deadlines per gateway step; a commit wait that times out is resolved by asking again, never by re-endorsing. */
 const DEADLINES_MS = { evaluate: 10_000, endorse: 30_000, submit: 10_000, commitStatus: 30_000 };
@@ -30,8 +31,9 @@ export async function connectOrganization(org: FabricOrganization): Promise<Orga
   const gateway = connect({
     client,
     identity: { mspId: org.mspId, credentials: cert },
-    signer: signers.newPrivateKeySigner(createPrivateKey(key)),
-    hash: hash.sha256,
+    // The signer hashes (SHA-256) as it signs: see signer.ts.
+    signer: newNativeP256Signer(createPrivateKey(key)),
+    hash: hash.none,
     evaluateOptions: deadline(DEADLINES_MS.evaluate),
     endorseOptions: deadline(DEADLINES_MS.endorse),
     submitOptions: deadline(DEADLINES_MS.submit),
