@@ -1,5 +1,6 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { QueryEventsResponseSchema, type Event } from '../lib/asset/index.js';
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import { EventSchema, QueryEventsResponseSchema, type Event } from '../lib/asset/index.js';
 import { canonical } from '../lib/ledger/canonical.js';
 
 /**
@@ -51,4 +52,26 @@ export function encodeEventPayload(events: readonly Event[]): Uint8Array {
 
 export function decodeEventPayload(payload: Uint8Array): Event[] {
   return fromBinary(QueryEventsResponseSchema, payload).events;
+}
+
+/** Field number of `events` in orchestrator.QueryEventsResponse. */
+const EVENTS_FIELD = 1;
+
+/**
+ * The payload's events one at a time, each decoded only when asked for, and the first `skip` passed over undecoded
+ * (a stream resuming inside a 1,000-event transaction). A reader that stops early, or a slow client, then never
+ * holds a whole transaction's decoded events.
+ */
+export function* eventsOfPayload(payload: Uint8Array, skip = 0): Generator<Event> {
+  const reader = new BinaryReader(payload);
+  let index = 0;
+  while (reader.pos < reader.len) {
+    const [field, wireType] = reader.tag();
+    if (field !== EVENTS_FIELD || wireType !== WireType.LengthDelimited) {
+      reader.skip(wireType, field);
+      continue;
+    }
+    const bytes = reader.bytes();
+    if (index++ >= skip) yield fromBinary(EventSchema, bytes);
+  }
 }

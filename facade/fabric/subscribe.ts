@@ -1,5 +1,5 @@
 import type { Network } from '@hyperledger/fabric-gateway';
-import { decodeEventPayload, CHAINCODE_EVENT_NAME } from '../../chaincode/events.js';
+import { CHAINCODE_EVENT_NAME, eventsOfPayload } from '../../chaincode/events.js';
 import type { Event } from '../../lib/asset/index.js';
 import { blockNumberOfTransaction } from './blocks.js';
 import { fromFabricError } from './errors.js';
@@ -41,18 +41,17 @@ export async function* ledgerEvents(
   try {
     for await (const chaincodeEvent of stream) {
       if (chaincodeEvent.eventName !== CHAINCODE_EVENT_NAME) continue;
-      const events = decodeEventPayload(chaincodeEvent.payload);
       let first = 0;
       if (skipping && after) {
         if (chaincodeEvent.blockNumber === after.block && chaincodeEvent.transactionId !== after.txId) continue;
         skipping = false;
         if (chaincodeEvent.transactionId === after.txId) first = after.index + 1;
       }
-      for (let index = first; index < events.length; index++) {
-        const event = events[index];
-        if (!event) continue;
+      let index = first;
+      for (const event of eventsOfPayload(chaincodeEvent.payload, first)) {
         event.channel = network.getName();
         yield { event, position: { block: chaincodeEvent.blockNumber, txId: chaincodeEvent.transactionId, index } };
+        index++;
       }
     }
   } catch (err) {

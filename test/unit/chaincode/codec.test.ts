@@ -4,7 +4,13 @@ import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { AssetKind, EventKind, EventSchema, QueryEventsResponseSchema } from '../../../lib/asset/index.js';
 import { OpaqueBytes, ProtobufSerializer, protobufSchema } from '../../../chaincode/codec.js';
-import { decodeEventPayload, encodeEventPayload, eventId, assignEventIds } from '../../../chaincode/events.js';
+import {
+  assignEventIds,
+  decodeEventPayload,
+  encodeEventPayload,
+  eventId,
+  eventsOfPayload,
+} from '../../../chaincode/events.js';
 
 /** The shape DataMarshall hands to fromBuffer. */
 const parameter = (schema: object): object => ({ properties: { prop: schema }, components: { schemas: {} } });
@@ -72,6 +78,20 @@ describe('chaincode event payload', () => {
     const events = assignEventIds([create(EventSchema, { ...base, metadata: { reason: 'r' } })], 'tx', 'ch');
     const payload = encodeEventPayload(events);
     expect(decodeEventPayload(payload)).toEqual(events);
+  });
+
+  it('yields its events one by one, from any index, equal to the whole decode', () => {
+    const events = assignEventIds(
+      Array.from({ length: 5 }, (_, i) => create(EventSchema, { ...base, assetKey: `a${i}`, metadata: { i: `${i}` } })),
+      'tx',
+      'ch',
+    );
+    const payload = encodeEventPayload(events);
+    const whole = decodeEventPayload(payload);
+    expect([...eventsOfPayload(payload)]).toEqual(whole);
+    expect([...eventsOfPayload(payload, 3)]).toEqual(whole.slice(3));
+    expect([...eventsOfPayload(payload, 9)]).toEqual([]);
+    expect([...eventsOfPayload(new Uint8Array(0))]).toEqual([]);
   });
 
   it('does not depend on the insertion order of map entries', () => {
