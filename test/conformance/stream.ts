@@ -97,7 +97,9 @@ export function streamScenarios(ctx: ConformanceContext): void {
         if (e.assetKey === marker.assetKey) break;
       }
       expect(again).toEqual(replay.map((e) => e.id));
-    });
+      // Reads the channel's whole history three times: on a long-lived network (the Fabric one keeps its ledgers
+      // between runs, benchmarks included) that is far more than the default 30 s.
+    }, 300_000);
 
     it('a start event id is exclusive: the stream resumes right after it', async () => {
       const first = await writeMarker(ctx.owner);

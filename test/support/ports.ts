@@ -1,5 +1,4 @@
-// Loopback ports for throwaway test servers. test/support/rabbitmq.ts still has its own copy of freePort (left
-// untouched while the AMQP fix is in progress): switch it to this one.
+// Loopback ports for throwaway test servers.
 import { createServer } from 'node:net';
 
 /** A port free on 127.0.0.1 right now (the OS picks it; a server should bind it soon after). */
