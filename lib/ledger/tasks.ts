@@ -50,6 +50,8 @@ function statusIndexKeys(task: ComputeTask, status: ComputeTaskStatus): string[]
  */
 export async function addComputeTasks(store: TxStore, tasks: ComputeTask[]): Promise<void> {
   for (const task of tasks) {
+    // Services always set a worker (a registered organization); a task without one would be in no worker partition.
+    if (!usable(task.worker)) throw internal(`compute task ${task.key} has no worker`);
     const key = docKey(Doc.computeTask, task.key);
     await requireAbsent(store, key, 'compute task', task.key);
     await putDoc(store, ComputeTaskSchema, key, task);
