@@ -1,10 +1,11 @@
 // Starts the orchestrator as a child process (`node --import tsx facade/main.ts`), exactly as an operator would, so
 // conformance tests see only the gRPC API. Each server gets a free loopback port and its own temporary folder.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot as root } from '../../lib/paths.js';
+import { waitForExit } from './child.js';
 
 const projectRoot = root();
 
@@ -40,17 +41,6 @@ function channelYaml(channels: ChannelConfig): string {
     for (const msp of msps) lines.push(`    - ${JSON.stringify(msp)}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolvePromise) => {
-    const timer = setTimeout(() => resolvePromise(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolvePromise(true);
-    });
-  });
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<TestServer> {

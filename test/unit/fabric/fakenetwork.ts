@@ -7,22 +7,18 @@ import { EventSchema, type Event } from '../../../lib/asset/index.js';
 export class FakeLedger {
   readonly chaincodeEvents: ChaincodeEvent[] = [];
   private readonly waiters: (() => void)[] = [];
-  /** Ends every open stream with this error (a peer going away), once. */
-  private breakWith: unknown;
-  private breaking = 0;
   /** getChaincodeEvents calls refused from now on, each with the next error (a peer still down). */
   readonly refuseConnects: unknown[] = [];
   /** How many streams were opened. */
   connects = 0;
+  /** The open streams; a failure set on one ends it with that error at its next step. */
+  private readonly open = new Set<{ failure?: unknown }>();
 
   /** Makes the streams open now fail with `err`, as when their peer stops. */
   breakStreams(err: unknown): void {
-    this.breakWith = err;
-    this.breaking = this.openStreams;
+    for (const stream of this.open) stream.failure = err;
     for (const wake of this.waiters.splice(0)) wake();
   }
-
-  private openStreams = 0;
 
   constructor(readonly channel: string) {}
 
@@ -44,16 +40,16 @@ export class FakeLedger {
   }
 
   network(): Network {
-    const { channel, chaincodeEvents, waiters } = this;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the generator below needs the ledger's state
-    const ledger = this;
+    const { channel, chaincodeEvents, waiters, refuseConnects, open } = this;
+    const opened = () => this.connects++;
     const partial = {
       getName: () => channel,
       getChaincodeEvents: (chaincode: string, options?: { startBlock?: bigint }) => {
-        const refusal = ledger.refuseConnects.shift();
+        const refusal = refuseConnects.shift();
         if (refusal !== undefined) return Promise.reject(refusal);
-        ledger.connects++;
-        ledger.openStreams++;
+        opened();
+        const state: { failure?: unknown } = {};
+        open.add(state);
         let closed = false;
         let index = chaincodeEvents.findIndex((e) => e.blockNumber >= (options?.startBlock ?? 0n));
         if (index < 0) index = chaincodeEvents.length;
@@ -64,27 +60,21 @@ export class FakeLedger {
           },
           async *[Symbol.asyncIterator]() {
             try {
-              yield* stream();
+              while (!closed) {
+                if (state.failure !== undefined) throw state.failure;
+                const next = chaincodeEvents[index];
+                if (next === undefined) {
+                  await new Promise<void>((resolve) => waiters.push(resolve));
+                  continue;
+                }
+                index++;
+                if (next.chaincodeName === chaincode) yield next;
+              }
             } finally {
-              ledger.openStreams--;
+              open.delete(state);
             }
           },
         };
-        async function* stream(): AsyncGenerator<ChaincodeEvent> {
-          while (!closed) {
-            if (ledger.breaking > 0) {
-              ledger.breaking--;
-              throw ledger.breakWith;
-            }
-            const next = chaincodeEvents[index];
-            if (next === undefined) {
-              await new Promise<void>((resolve) => waiters.push(resolve));
-              continue;
-            }
-            index++;
-            if (next.chaincodeName === chaincode) yield next;
-          }
-        }
         return Promise.resolve(iterable);
       },
     };
