@@ -2,7 +2,8 @@ import { create } from '@bufbuild/protobuf';
 import { TimestampSchema, type Timestamp } from '@bufbuild/protobuf/wkt';
 import { Context } from 'fabric-contract-api';
 import type { Event } from '../lib/asset/index.js';
-import { EventBuffer, fixedClock, Provider } from '../lib/service/index.js';
+import type { DBAL } from '../lib/persistence/index.js';
+import { EventBuffer, fixedClock, Provider, type EventSink } from '../lib/service/index.js';
 import { openLedger } from './ledger.js';
 
 /**
@@ -18,13 +19,14 @@ export class OrchestratorContext extends Context {
   /**
    * The services of this transaction. Every input comes from the signed proposal, identical on every endorser:
    * time = the transaction timestamp (never the peer's clock), requester = the signer's MSP id (never a header).
+   * A batch transaction passes its own ledger and one event sink per call.
    */
-  provider(): Provider {
+  provider(dbal?: DBAL, events: EventSink = this.emitted): Provider {
     const channel = this.stub.getChannelID();
     return new Provider({
-      dbal: openLedger(this.stub, channel),
+      dbal: dbal ?? openLedger(this.stub, channel),
       clock: fixedClock(txTimestamp(this.stub.getTxTimestamp())),
-      events: this.emitted,
+      events,
       requester: this.clientIdentity.getMSPID(),
       channel,
     });

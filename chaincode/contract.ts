@@ -57,7 +57,7 @@ async function execute(rpc: UnaryRpc, ctx: OrchestratorContext, request: Uint8Ar
 }
 
 /** The transaction metadata fabric-contract-api's @Transaction/@Param/@Returns decorators would record. */
-interface TransactionMetadata {
+export interface TransactionMetadata {
   name: string;
   /** EVALUATE marks a read-only function, as `@Transaction(false)` does; SUBMIT + submitTx as `@Transaction()`. */
   tag: string[];
@@ -102,9 +102,14 @@ function contractClass(service: DescService, rows: readonly UnaryRpc[]): Contrac
       value: (ctx: OrchestratorContext, request: Uint8Array): Promise<Uint8Array> => execute(rpc, ctx, request),
     });
   }
-  if (!metadataApi.defineMetadata) throw new Error('reflect-metadata is not loaded (fabric-contract-api loads it)');
-  metadataApi.defineMetadata('fabric:transactions', rows.map(transactionMetadata), cls.prototype);
+  declareTransactions(cls, rows.map(transactionMetadata));
   return cls;
+}
+
+/** Records the functions fabric-shim will find on `cls` (what the decorators would have recorded). */
+export function declareTransactions(cls: ContractClass, transactions: TransactionMetadata[]): void {
+  if (!metadataApi.defineMetadata) throw new Error('reflect-metadata is not loaded (fabric-contract-api loads it)');
+  metadataApi.defineMetadata('fabric:transactions', transactions, cls.prototype);
 }
 
 /** Every unary RPC of the table, grouped by service in table order (the first contract is Fabric's default). */

@@ -8,3 +8,8 @@ import type { DBAL } from '../lib/persistence/index.js';
 export function openLedger(stub: KVStub, channel: string): DBAL {
   return new LedgerDB(new StubKV(stub), channel);
 }
+
+/** The ledger of a batch transaction: writes wait in the overlay until flush(), so a failed call can be undone. */
+export function openBatchLedger(stub: KVStub, channel: string): LedgerDB {
+  return new LedgerDB(new StubKV(stub), channel, { deferWrites: true });
+}

@@ -5,6 +5,7 @@
  * CommonJS package whose main is `module.exports = require('<repo>/dist/chaincode/main.js')`, which Node >= 20.19
  * allows because no module of the chaincode uses top-level await. See chaincode/README.md.
  */
+import { BatchContract } from './batch.js';
 import { orchestratorContracts } from './contract.js';
 import { dropDisabledShimLogs } from './quietlogs.js';
 
@@ -12,5 +13,8 @@ export { serializers } from './codec.js';
 
 dropDisabledShimLogs();
 
-/** One contract per gRPC service; fabric-shim appends its system contract to this array when it starts. */
-export const contracts = orchestratorContracts();
+/**
+ * One contract per gRPC service, then the batch contract (the facade's grouped writes); fabric-shim appends its
+ * system contract to this array when it starts.
+ */
+export const contracts = [...orchestratorContracts(), BatchContract];

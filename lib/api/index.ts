@@ -1,2 +1,11 @@
 export { rpcs, services, rpcByPath } from './table.js';
 export { grpcPath, transactionName, type Rpc, type UnaryRpc, type EventStreamRpc } from './rpc.js';
+export {
+  BATCH_TRANSACTION,
+  decodeBatchRequest,
+  decodeBatchResponse,
+  encodeBatchRequest,
+  encodeBatchResponse,
+  type BatchCall,
+  type BatchOutcome,
+} from './batch.js';

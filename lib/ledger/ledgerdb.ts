@@ -49,11 +49,23 @@ import * as tasks from './tasks.js';
 export class LedgerDB implements DBAL {
   private readonly store: TxStore;
 
+  /** `deferWrites`: see TxStore; the caller must then flush(), and may roll back to a savepoint in between. */
   constructor(
     kv: KV,
     private readonly channel = '',
+    options: { deferWrites?: boolean } = {},
   ) {
-    this.store = new TxStore(kv);
+    this.store = new TxStore(kv, options);
+  }
+
+  savepoint(): number {
+    return this.store.savepoint();
+  }
+  rollback(mark: number): void {
+    this.store.rollback(mark);
+  }
+  flush(): Promise<void> {
+    return this.store.flush();
   }
 
   addOrganization(org: Organization): Promise<void> {

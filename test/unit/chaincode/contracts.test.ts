@@ -2,7 +2,7 @@
 // "<service>:<Rpc>", marked evaluate or submit, reachable through the shim's own dispatch; bad calls answer OE codes.
 import { create, toBinary } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
-import { rpcs, transactionName, type UnaryRpc } from '../../../lib/api/index.js';
+import { BATCH_TRANSACTION, rpcs, transactionName, type UnaryRpc } from '../../../lib/api/index.js';
 import { OrganizationService, RegisterOrganizationParamSchema } from '../../../lib/asset/index.js';
 import { orcErrorFromText } from '../../../lib/errors/index.js';
 import { contracts } from '../../../chaincode/main.js';
@@ -16,10 +16,10 @@ interface Metadata {
 }
 
 describe('chaincode contracts', () => {
-  it('exports one contract per gRPC service, named like the service', () => {
+  it('exports one contract per gRPC service, named like the service, then the batch contract', () => {
     const names = contracts.map((cls) => new cls().getName());
     const services = [...new Set(unary.map((rpc) => rpc.method.parent.typeName))];
-    expect(names).toEqual(services);
+    expect(names).toEqual([...services, BATCH_TRANSACTION.split(':')[0]]);
   });
 
   it('declares every unary RPC as a transaction, evaluate when read-only (GetMetadata)', async () => {
@@ -30,11 +30,10 @@ describe('chaincode contracts', () => {
     const declared = Object.entries(metadata.contracts)
       .filter(([name]) => name !== 'org.hyperledger.fabric')
       .flatMap(([name, c]) => c.transactions.map((t) => [`${name}:${t.name}`, t.tag, t.parameters.length]));
-    const expected = unary.map((rpc) => [
-      transactionName(rpc),
-      rpc.readOnly ? ['EVALUATE'] : ['SUBMIT', 'submitTx'],
-      1,
-    ]);
+    const expected = [
+      ...unary.map((rpc) => [transactionName(rpc), rpc.readOnly ? ['EVALUATE'] : ['SUBMIT', 'submitTx'], 1]),
+      [BATCH_TRANSACTION, ['SUBMIT', 'submitTx'], 1],
+    ];
     expect(declared).toEqual(expected);
   });
 
