@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CHANNELS, channelConfig, loadChannelConfig, type ChannelConfig } from './channels.js';
 import { parseGoDuration } from './duration.js';
+import type { BatchingOptions } from './fabric/batcher.js';
 import { loadFabricConfig, type FabricConfig } from './fabric/config.js';
 
 export interface HostPort {
@@ -45,6 +46,8 @@ export interface Config {
   channels: ChannelConfig;
   /** How long a write may keep retrying serialization conflicts. */
   txRetryBudgetMs: number;
+  /** Distributed mode: how concurrent writes of one organization on one channel share transactions. */
+  fabricBatching: BatchingOptions;
   tls?: TlsConfig;
   /** The `mspid` header must be an O of the client certificate's subject (needs mTLS). */
   verifyClientMspId: boolean;
@@ -91,6 +94,12 @@ const bool = (fallback: boolean) =>
       ctx.addIssue({ code: 'custom', message: `expected a boolean (true/false/1/0), got "${v}"` });
       return z.NEVER;
     });
+
+/**
+ * Request bytes per batch transaction: far below gRPC's and the orderer's limits (10 MB per block here), and small
+ * enough that a batch does not hold back the block it lands in. A larger call (a big RegisterTasks) goes alone.
+ */
+export const FABRIC_BATCH_MAX_BYTES = 1024 * 1024;
 
 /** Default retry budget in distributed mode, where ORCHESTRATOR_TX_RETRY_BUDGET is unset. */
 export const DISTRIBUTED_TX_RETRY_BUDGET_MS = 15_000;
@@ -181,6 +190,8 @@ const env = z.object({
   ORCHESTRATOR_DATABASE_URL: text,
   ORCHESTRATOR_CHANNEL_CONFIG: text,
   ORCHESTRATOR_TX_RETRY_BUDGET: duration('500ms'),
+  ORCHESTRATOR_FABRIC_MAX_IN_FLIGHT: positiveInt(8),
+  ORCHESTRATOR_FABRIC_BATCH_MAX_CALLS: positiveInt(64),
   ORCHESTRATOR_TLS_ENABLED: bool(false),
   ORCHESTRATOR_TLS_CERT_PATH: text,
   ORCHESTRATOR_TLS_KEY_PATH: text,
@@ -304,6 +315,11 @@ export function loadConfig(vars: Record<string, string | undefined> = process.en
       vars.ORCHESTRATOR_TX_RETRY_BUDGET === undefined && e.ORCHESTRATOR_MODE === 'distributed'
         ? DISTRIBUTED_TX_RETRY_BUDGET_MS
         : e.ORCHESTRATOR_TX_RETRY_BUDGET,
+    fabricBatching: {
+      maxInFlight: e.ORCHESTRATOR_FABRIC_MAX_IN_FLIGHT,
+      maxCalls: e.ORCHESTRATOR_FABRIC_BATCH_MAX_CALLS,
+      maxBytes: FABRIC_BATCH_MAX_BYTES,
+    },
     tls,
     verifyClientMspId: e.ORCHESTRATOR_VERIFY_CLIENT_MSP_ID,
     replayEventsBatchSize: e.ORCHESTRATOR_REPLAY_EVENTS_BATCH_SIZE,

@@ -8,12 +8,22 @@ import {
   type Status,
   type Transaction,
 } from '@hyperledger/fabric-gateway';
-import { transactionName, type UnaryRpc } from '../../lib/api/index.js';
-import { OrcError } from '../../lib/errors/index.js';
+import {
+  BATCH_TRANSACTION,
+  decodeBatchResponse,
+  encodeBatchRequest,
+  transactionName,
+  type BatchCall,
+  type UnaryRpc,
+} from '../../lib/api/index.js';
+import { OrcError, orcErrorFromText } from '../../lib/errors/index.js';
 import { fromFabricError, isTimeout } from './errors.js';
 
 /** Conflicts with a concurrent transaction: the same request endorsed again may well succeed. */
 const RETRYABLE: ReadonlySet<number> = new Set([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
+
+/** How long past the retry budget the outcome of a transaction already submitted is still looked up after timeouts. */
+const OUTCOME_GRACE_MS = 30_000;
 
 export interface InvokeOptions {
   /** How long writes may be retried after read conflicts (ORCHESTRATOR_TX_RETRY_BUDGET). */
@@ -36,23 +46,98 @@ export async function invokeChaincode(
   options: InvokeOptions,
 ): Promise<Message> {
   const name = transactionName(rpc);
-  const args = [toBinary(rpc.method.input, request)];
+  const bytes = toBinary(rpc.method.input, request);
+  if (!rpc.readOnly) return fromBinary(rpc.method.output, await submitWrite(contract, name, bytes, options));
   try {
-    if (rpc.readOnly) {
-      return fromBinary(rpc.method.output, await contract.evaluate(name, { arguments: args }));
-    }
+    return fromBinary(rpc.method.output, await contract.evaluate(name, { arguments: [bytes] }));
+  } catch (err) {
+    throw fromFabricError(err);
+  }
+}
+
+/** Submits one write (`name`: its transaction name), retrying read conflicts within the budget; the response bytes. */
+export async function submitWrite(
+  contract: Contract,
+  name: string,
+  request: Uint8Array,
+  options: InvokeOptions,
+): Promise<Uint8Array> {
+  const args = [request];
+  try {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
-      const outcome = await write(contract, name, args, started + options.retryBudgetMs, options);
-      if (outcome.result) return fromBinary(rpc.method.output, outcome.result);
-      if (Date.now() - started > options.retryBudgetMs || options.signal?.aborted) {
-        throw new OrcError('Aborted', `${name}: ${outcome.retryBecause}, still after ${attempt} attempt(s)`);
-      }
-      await sleep(Math.min(20 * attempt, 200) * (0.5 + Math.random()));
+      const outcome = await write(contract, name, args, started + options.retryBudgetMs + OUTCOME_GRACE_MS, options);
+      if (outcome.result) return outcome.result;
+      await backOff(name, outcome.retryBecause, attempt, started, options);
     }
   } catch (err) {
     throw fromFabricError(err);
   }
+}
+
+/**
+ * Submits writes as one batch transaction (lib/api/batch.ts); one result per call, in order. A call the chaincode
+ * refuses gets its error, and the others are endorsed again without it, so that a refused request never reaches
+ * the orderer, as when it travels alone. Conflicts retry the whole batch, as they would a single write.
+ */
+export async function submitBatch(
+  contract: Contract,
+  calls: readonly BatchCall[],
+  options: InvokeOptions,
+): Promise<(Uint8Array | OrcError)[]> {
+  const results: (Uint8Array | OrcError)[] = [];
+  let pending = calls.map((_, index) => index);
+  try {
+    const started = Date.now();
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const args = [encodeBatchRequest(pending.map((index) => calls[index] as BatchCall))];
+      const transaction = await endorse(contract, BATCH_TRANSACTION, args, options.endorsingOrganizations);
+      let retryBecause = 'endorsing peers disagreed';
+      if (transaction !== undefined) {
+        const outcomes = decodeBatchResponse(transaction.getResult());
+        if (outcomes.length !== pending.length) {
+          throw new OrcError('Internal', `a batch of ${pending.length} calls answered ${outcomes.length} outcomes`);
+        }
+        const refused = new Set<number>();
+        outcomes.forEach((outcome, i) => {
+          if (outcome.error === undefined) return;
+          const index = pending[i] as number;
+          results[index] = orcErrorFromText(outcome.error) ?? new OrcError('Internal', outcome.error);
+          refused.add(index);
+        });
+        if (refused.size > 0) {
+          pending = pending.filter((index) => !refused.has(index));
+          continue;
+        }
+        const { status, submitted } = await commit(transaction, started + options.retryBudgetMs + OUTCOME_GRACE_MS);
+        if (status.successful) {
+          await options.afterCommit?.(submitted);
+          outcomes.forEach((outcome, i) => (results[pending[i] as number] = outcome.response as Uint8Array));
+          return results;
+        }
+        retryBecause = `transaction ${status.transactionId} was invalidated (${statusName(status.code)})`;
+        if (!RETRYABLE.has(status.code)) throw new OrcError('Internal', retryBecause);
+      }
+      await backOff(BATCH_TRANSACTION, retryBecause, attempt, started, options);
+    }
+    return results;
+  } catch (err) {
+    throw fromFabricError(err);
+  }
+}
+
+/** Waits before another attempt, or gives up once the retry budget is spent or the caller has gone. */
+async function backOff(
+  name: string,
+  retryBecause: string,
+  attempt: number,
+  started: number,
+  options: InvokeOptions,
+): Promise<void> {
+  if (Date.now() - started > options.retryBudgetMs || options.signal?.aborted) {
+    throw new OrcError('Aborted', `${name}: ${retryBecause}, still after ${attempt} attempt(s)`);
+  }
+  await sleep(Math.min(20 * attempt, 200) * (0.5 + Math.random()));
 }
 
 /** One attempt at a write: the chaincode's response, or why a fresh attempt may succeed. */
@@ -60,12 +145,12 @@ async function write(
   contract: Contract,
   name: string,
   args: Uint8Array[],
-  deadline: number,
+  outcomeDeadline: number,
   options: InvokeOptions,
 ): Promise<{ result: Uint8Array; retryBecause?: undefined } | { result?: undefined; retryBecause: string }> {
   const transaction = await endorse(contract, name, args, options.endorsingOrganizations);
   if (transaction === undefined) return { retryBecause: 'endorsing peers disagreed' };
-  const { status, submitted } = await commit(transaction, deadline, options.signal);
+  const { status, submitted } = await commit(transaction, outcomeDeadline, options.signal);
   if (status.successful) {
     await options.afterCommit?.(submitted);
     return { result: transaction.getResult() };
@@ -105,7 +190,7 @@ async function endorse(
  */
 async function commit(
   transaction: Transaction,
-  deadline: number,
+  outcomeDeadline: number,
   signal?: AbortSignal,
 ): Promise<{ status: Status; submitted: Commit }> {
   let submitted: Commit | undefined;
@@ -114,7 +199,7 @@ async function commit(
       submitted ??= await transaction.submit();
       return { status: await submitted.getStatus(), submitted };
     } catch (err) {
-      if (!isTimeout(err) || Date.now() > deadline + 30_000 || signal?.aborted) throw err;
+      if (!isTimeout(err) || Date.now() > outcomeDeadline || signal?.aborted) throw err;
     }
   }
 }
