@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # npm run network:deploy [-- NAME...] — deploys chaincodes as a service (CCaaS) on the running
-# network: package, install on both peers, start the chaincode server, approve for both orgs and
-# commit on every channel. Without names: noop, plus orchestrator when dist/chaincode/main.js exists.
+# network: package, install on every peer, start each organization's chaincode server, approve for
+# every member of each channel and commit on every channel. Without names: noop, plus orchestrator when dist/chaincode/main.js exists.
 # A chaincode whose files did not change since its last deployment is left alone (its server is
 # restarted if it died); a changed one gets a new package and the next definition sequence.
 set -euo pipefail
@@ -18,6 +18,7 @@ source "$NETWORK_DIR/lib/chaincodes.sh"
 main() {
   local names=("$@") name
   acquire_lock
+  check_state_topology
   network_nodes_healthy || die "the network is not running (or a node is unhealthy)" "run npm run network:up (it deploys too)"
   mkdir -p "$CC_STATE_DIR" "$LOG_DIR"
   if ((${#names[@]} == 0)); then mapfile -t names < <(available_chaincodes); fi

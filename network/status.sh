@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # npm run network:status — health of every node and chaincode server, ledger height of every
-# channel on every peer, and the chaincodes committed per channel.
+# channel on every member's peer, and the chaincodes committed per channel.
 # Exit 0 only when everything is healthy and every available chaincode is deployed at its current
 # version (test/support/fabric-network.ts runs up.sh otherwise).
 set -euo pipefail
@@ -61,7 +61,9 @@ report_channels() {
   local ch org heights committed
   for ch in "${CHANNELS[@]}"; do
     heights=""
-    for org in "${ORGS[@]}"; do heights+="${ORG_NODE[$org]}=$(channel_height "$org" "$ch" || echo '?') "; done
+    while read -r org; do
+      heights+="${ORG_NODE[$org]}=$(channel_height "$org" "$ch" || echo '?') "
+    done < <(channel_orgs "$ch")
     report "channel $ch" "height ${heights% }"
     committed="$(committed_chaincodes "$ch" || true)"
     report "" "committed: $(tr '\n' ';' <<<"${committed:-none}" | sed 's/;$//; s/;/; /g')"
@@ -74,6 +76,11 @@ main() {
     exit 1
   fi
   mkdir -p "$LOG_DIR" "$CC_STATE_DIR"
+  if ! (check_state_topology) 2>/dev/null; then
+    problem "topology" "STALE: $STATE_DIR was made for another topology ($(recorded_topology))"
+    echo "network: NOT USABLE; npm run network:down -- --clean && npm run network:up recreates it"
+    exit 1
+  fi
   report_nodes
   if ((PROBLEMS == 0)); then
     report_chaincode_servers

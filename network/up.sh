@@ -50,7 +50,7 @@ check_ports() {
   done
 }
 
-# Peers start together (they do not need each other to boot), then both are awaited.
+# Peers start together (they do not need each other to boot), then all are awaited.
 start_peers() {
   local org
   for org in "${ORGS[@]}"; do ensure_node "${ORG_NODE[$org]}"; done
@@ -68,9 +68,35 @@ first_file() {
   die "no file in $1" "remove $STATE_DIR (npm run network:down -- --clean) and run up again"
 }
 
+# "mychannel:MyOrg1MSP,MyOrg2MSP;yourchannel:..." (ORCHESTRATOR_FABRIC_CHANNEL_ORGS): one variable, since channel
+# names may hold '.' and '-', which variable names cannot.
+channel_orgs_value() {
+  local ch entries=()
+  for ch in "${CHANNELS[@]}"; do entries+=("$ch:$(channel_orgs "$ch" | paste -sd ,)"); done
+  (IFS=';'; echo "${entries[*]}")
+}
+
+# The organizations that are members of every channel. They endorse every write at once: on mychannel they are
+# all its members, on yourchannel two of three, which satisfies its MAJORITY policy too (checked here, so that a
+# change of CHANNEL_ORGS cannot silently give the facade endorsers that are not enough).
+endorsing_orgs() {
+  local org ch count endorsers=()
+  for org in "${ORGS[@]}"; do
+    [[ "$(org_channels "$org" | wc -l)" == "${#CHANNELS[@]}" ]] && endorsers+=("$org")
+  done
+  for ch in "${CHANNELS[@]}"; do
+    count="$(channel_orgs "$ch" | wc -l)"
+    ((2 * ${#endorsers[@]} > count)) ||
+      die "the organizations on every channel (${endorsers[*]}) are not a majority of $ch's members" \
+        "change CHANNEL_ORGS in network/lib/common.sh, or write per-channel endorsers into facade.env"
+  done
+  (IFS=,; echo "${endorsers[*]}")
+}
+
 # The contract read by the facade (facade/) and by test/support/fabric-network.ts.
 write_facade_env() {
-  local org cert key lines=()
+  local org cert key endorsers lines=()
+  endorsers="$(endorsing_orgs)"
   for org in "${ORGS[@]}"; do
     # assigned first (not inside echo) so that a missing file stops the script
     cert="$(first_file "$(user_msp "$org")/signcerts")"
@@ -88,8 +114,8 @@ write_facade_env() {
     echo "ORCHESTRATOR_FABRIC_CHANNELS=$(IFS=,; echo "${CHANNELS[*]}")"
     echo "ORCHESTRATOR_FABRIC_CHAINCODE=orchestrator"
     echo "ORCHESTRATOR_FABRIC_ORGS=$(IFS=,; echo "${ORGS[*]}")"
-    # The endorsement policy is MAJORITY of the two orgs, i.e. both: endorse on both peers at once.
-    echo "ORCHESTRATOR_FABRIC_ENDORSING_ORGS=$(IFS=,; echo "${ORGS[*]}")"
+    echo "ORCHESTRATOR_FABRIC_CHANNEL_ORGS=$(channel_orgs_value)"
+    echo "ORCHESTRATOR_FABRIC_ENDORSING_ORGS=$endorsers"
     printf '%s\n' "${lines[@]}"
     echo "ORCHESTRATOR_FABRIC_NOOP_CHAINCODE=noop"
   } >"$FACADE_ENV.tmp"
@@ -105,8 +131,9 @@ write_network_json() {
     printf '    {"name": "orderer", "mspId": "%s", "address": "127.0.0.1:%s", "admin": "127.0.0.1:%s", "operations": "127.0.0.1:%s"}' \
       "$ORDERER_MSP" "$ORDERER_PORT" "$ORDERER_ADMIN_PORT" "$ORDERER_OPS_PORT"
     for org in "${ORGS[@]}"; do
-      printf ',\n    {"name": "%s", "mspId": "%s", "address": "127.0.0.1:%s", "chaincodeListener": "127.0.0.1:%s", "operations": "127.0.0.1:%s"}' \
-        "${ORG_NODE[$org]}" "$org" "${PEER_PORT[$org]}" "${PEER_CC_PORT[$org]}" "${PEER_OPS_PORT[$org]}"
+      printf ',\n    {"name": "%s", "mspId": "%s", "address": "127.0.0.1:%s", "chaincodeListener": "127.0.0.1:%s", "operations": "127.0.0.1:%s", "channels": %s}' \
+        "${ORG_NODE[$org]}" "$org" "${PEER_PORT[$org]}" "${PEER_CC_PORT[$org]}" "${PEER_OPS_PORT[$org]}" \
+        "$(org_channels "$org" | jq -Rsc 'split("\n")[:-1]')"
     done
     printf '\n  ]\n}\n'
   } >"$STATE_DIR/network.json.tmp"
@@ -122,12 +149,12 @@ deploy_all() {
 
 run_probe() {
   "$REPO_ROOT/node_modules/.bin/tsx" "$NETWORK_DIR/lib/probe.ts" 90 ||
-    die "the Gateway of ${ORG_NODE[${ORGS[0]}]} could not collect endorsements from every organization" \
+    die "a Gateway could not collect endorsements from every organization of a channel" \
       "check gossip/discovery in $LOG_DIR/peer0.org*.log (anchor peers, external endpoints)"
 }
 
 print_summary() {
-  local node org name
+  local node org name ch
   for node in "${NODES[@]}"; do
     log "  $node: pid $(read_pid "$node"), ports $(node_ports "$node" | tr ' ' '/'), log $LOG_DIR/$node.log"
   done
@@ -136,7 +163,8 @@ print_summary() {
       log "  chaincode $name ($org): pid $(read_pid "$(cc_proc "$name" "$org")"), 127.0.0.1:$(cc_port "$name" "$org"), $(cut -d' ' -f1 "$(cc_deployed_file "$name")")"
     done
   done < <(available_chaincodes)
-  log "  channels: ${CHANNELS[*]}; orgs: ${ORGS[*]}; facade env: $FACADE_ENV"
+  for ch in "${CHANNELS[@]}"; do log "  channel $ch: $(channel_orgs "$ch" | paste -sd ' ')"; done
+  log "  facade env: $FACADE_ENV"
   for org in "${ORGS[@]}"; do log "  $org gateway: 127.0.0.1:${PEER_PORT[$org]} ($(peer_host "$org"))"; done
 }
 
@@ -151,6 +179,7 @@ main() {
   acquire_lock
   trap on_exit EXIT
   preflight
+  check_state_topology
   mkdir -p "$LOG_DIR" "$PID_DIR" "$DATA_DIR" "$CC_STATE_DIR"
 
   check_ports
@@ -165,7 +194,7 @@ main() {
   step "facade.env + network.json" write_state_files
   step "chaincodes" deploy_all
   if ((NODE_STARTED || CC_STARTED || CC_DEPLOYED)); then
-    step "endorsement probe (both orgs, every channel)" run_probe
+    step "endorsement probe (every gateway, every channel)" run_probe
   fi
   UP_OK=1
 

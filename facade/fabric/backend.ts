@@ -1,12 +1,13 @@
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
-import type { Commit } from '@hyperledger/fabric-gateway';
+import type { Commit, Network } from '@hyperledger/fabric-gateway';
 import type { UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
-import { OrcError, permissionDenied } from '../../lib/errors/index.js';
+import { isOrcError, OrcError, permissionDenied } from '../../lib/errors/index.js';
 import type { Backend, CallContext } from '../backend.js';
 import type { Logger } from '../logger.js';
-import type { FabricConfig } from './config.js';
+import { endorsersOn, membersOf, type FabricConfig } from './config.js';
 import { connectOrganization, type OrganizationGateway } from './connection.js';
+import { fromFabricError } from './errors.js';
 import { invokeChaincode } from './invoke.js';
 import { LedgerOutbox } from './outbox.js';
 import { followLedgerEvents } from './follow.js';
@@ -31,14 +32,12 @@ export class FabricBackend implements Backend {
 
   private constructor(private readonly options: FabricBackendOptions) {
     const { config, amqpCheckpointFile, logger } = options;
-    // The facade's first organization listens for the broker; any member of the channel sees the same ledger.
-    const listener = [...config.organizations.keys()][0];
-    if (amqpCheckpointFile && listener) {
+    if (amqpCheckpointFile) {
       this.outbox = new LedgerOutbox({
         checkpointFile: amqpCheckpointFile,
         channels: config.channels,
         chaincode: config.chaincode,
-        network: (channel) => this.network({ mspid: listener, channel }),
+        network: (channel) => this.network({ mspid: this.listenerOn(channel), channel }),
         logger,
       });
     }
@@ -58,12 +57,15 @@ export class FabricBackend implements Backend {
     request: MessageShape<I>,
     caller: CallContext,
   ): Promise<MessageShape<O>> {
-    const contract = (await this.network(caller)).getContract(this.options.config.chaincode);
+    const network = await this.network(caller);
+    const contract = network.getContract(this.options.config.chaincode);
     const response = await invokeChaincode(contract, rpc as unknown as UnaryRpc, request, {
       retryBudgetMs: this.options.retryBudgetMs,
-      endorsingOrganizations: this.options.config.endorsingOrganizations,
+      endorsingOrganizations: endorsersOn(this.options.config, caller.channel),
       signal: caller.signal,
-      afterCommit: (commit) => this.awaitCommitOnOtherPeers(caller.mspid, commit),
+      afterCommit: (commit) => this.awaitCommitOnOtherPeers(caller, commit),
+    }).catch(async (err: unknown) => {
+      throw await refusalOrOutage(err, network);
     });
     return response as MessageShape<O>;
   }
@@ -88,12 +90,13 @@ export class FabricBackend implements Backend {
   /**
    * A commit is awaited on the submitter's peer only; the other organizations' peers may not have the block yet. Since
    * the next call may come from another organization (the worker acting on a task the owner just registered), a
-   * write returns once every peer the facade talks to has it, which standalone clients take for granted. A peer that
-   * cannot confirm only costs a warning: the transaction is committed anyway.
+   * write returns once every peer the facade talks to on that channel has it, which standalone clients take for
+   * granted. Peers of organizations outside the channel have no such ledger and are not asked. A peer that cannot
+   * confirm only costs a warning: the transaction is committed anyway.
    */
-  private async awaitCommitOnOtherPeers(submitter: string, commit: Commit): Promise<void> {
+  private async awaitCommitOnOtherPeers(submitter: CallContext, commit: Commit): Promise<void> {
     const bytes = commit.getBytes();
-    const others = [...this.options.config.organizations.keys()].filter((mspId) => mspId !== submitter);
+    const others = membersOf(this.options.config, submitter.channel).filter((mspId) => mspId !== submitter.mspid);
     await Promise.all(
       others.map(async (mspId) => {
         try {
@@ -115,10 +118,28 @@ export class FabricBackend implements Backend {
     this.gateways.clear();
   }
 
-  /** The channel as seen by the caller's organization, connecting lazily on first use. */
+  /**
+   * Who reads a channel's events for the broker: the facade's first organization that is a member of it (any member
+   * sees the same ledger; one outside the channel would be refused).
+   */
+  private listenerOn(channel: string): string {
+    const listener = membersOf(this.options.config, channel)[0];
+    if (!listener) throw new OrcError('Internal', `the facade holds no identity of a member of channel "${channel}"`);
+    return listener;
+  }
+
+  /**
+   * The channel as seen by the caller's organization, connecting lazily on first use. An organization that the
+   * configuration says is no member of the channel is refused here: its peer has not joined the channel, and the
+   * gateway would word that as "no endorsing peers", which reads like an outage.
+   */
   async network(caller: Pick<CallContext, 'mspid' | 'channel'>) {
-    if (!this.options.config.channels.includes(caller.channel)) {
+    const { channels, channelMembers, organizations } = this.options.config;
+    if (!channels.includes(caller.channel)) {
       throw new OrcError('PermissionDenied', `channel "${caller.channel}" is not served by this Fabric network`);
+    }
+    if (organizations.has(caller.mspid) && !channelMembers.get(caller.channel)?.includes(caller.mspid)) {
+      throw permissionDenied(`organization "${caller.mspid}" is not a member of Fabric channel "${caller.channel}"`);
     }
     return (await this.gateway(caller.mspid)).gateway.getNetwork(caller.channel);
   }
@@ -133,5 +154,23 @@ export class FabricBackend implements Backend {
       this.gateways.set(mspId, gateway);
     }
     return gateway;
+  }
+}
+
+/**
+ * A gateway whose own peer has not joined the channel answers a write with "failed to find any endorsing peers", as
+ * it does when the other organizations' peers are down. Without channel membership in the configuration, asking that
+ * same peer (which just answered) about the channel tells a refusal, which clients must not retry, from an outage.
+ */
+async function refusalOrOutage(err: unknown, network: Network): Promise<unknown> {
+  if (!isOrcError(err) || err.kind !== 'Unavailable' || !/failed to find any endorsing peers/.test(err.message)) {
+    return err;
+  }
+  try {
+    await network.getContract('qscc').evaluate('GetChainInfo', { arguments: [network.getName()] });
+    return err;
+  } catch (probe) {
+    const refusal = fromFabricError(probe);
+    return refusal.kind === 'PermissionDenied' ? refusal : err;
   }
 }

@@ -22,6 +22,12 @@ export interface FabricConfig {
    * the chaincode's needs and only then asks the others, which doubles the latency of a long transaction.
    */
   endorsingOrganizations: string[];
+  /**
+   * The member organizations of each served channel (ORCHESTRATOR_FABRIC_CHANNEL_ORGS); without that variable, every
+   * organization of `organizations` on every channel. The facade asks only members' peers about a channel (commit
+   * status, events) and refuses a non-member caller itself; Fabric refuses whatever this map gets wrong.
+   */
+  channelMembers: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Written by `npm run network:up`; read when no ORCHESTRATOR_FABRIC_* variable is set. */
@@ -76,10 +82,74 @@ export function loadFabricConfig(env: NodeJS.ProcessEnv, envFile = env.ORCHESTRA
       keyPath: need(`${prefix}KEY`),
     });
   }
+  const channels = list('ORCHESTRATOR_FABRIC_CHANNELS');
+  const channelOrgs = vars.ORCHESTRATOR_FABRIC_CHANNEL_ORGS;
   return {
     chaincode: need('ORCHESTRATOR_FABRIC_CHAINCODE'),
-    channels: list('ORCHESTRATOR_FABRIC_CHANNELS'),
+    channels,
     organizations,
     endorsingOrganizations: list('ORCHESTRATOR_FABRIC_ENDORSING_ORGS', vars.ORCHESTRATOR_FABRIC_ENDORSING_ORGS ?? ''),
+    channelMembers: channelOrgs
+      ? servedChannelMembers(parseChannelOrgs(channelOrgs), channels, [...organizations.keys()])
+      : new Map(channels.map((channel) => [channel, [...organizations.keys()]])),
   };
+}
+
+/**
+ * Parses ORCHESTRATOR_FABRIC_CHANNEL_ORGS, `<channel>:<mspid>,<mspid>;<channel>:...` (Fabric channel names may hold
+ * '.' and '-', so the membership is one variable rather than one per channel).
+ */
+export function parseChannelOrgs(value: string): Map<string, string[]> {
+  const members = new Map<string, string[]>();
+  for (const entry of value.split(';').map((s) => s.trim())) {
+    if (!entry) continue;
+    const colon = entry.indexOf(':');
+    const channel = entry.slice(0, colon).trim();
+    const orgs = entry
+      .slice(colon + 1)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (colon < 0 || !channel || orgs.length === 0) {
+      throw new Error(`ORCHESTRATOR_FABRIC_CHANNEL_ORGS: expected "<channel>:<mspid>,<mspid>;...", got "${entry}"`);
+    }
+    if (members.has(channel)) throw new Error(`ORCHESTRATOR_FABRIC_CHANNEL_ORGS: channel "${channel}" is listed twice`);
+    members.set(channel, orgs);
+  }
+  return members;
+}
+
+/** The membership of each served channel, which must be known and include an organization the facade can sign as. */
+function servedChannelMembers(
+  members: ReadonlyMap<string, string[]>,
+  channels: readonly string[],
+  held: readonly string[],
+): Map<string, string[]> {
+  return new Map(
+    channels.map((channel) => {
+      const orgs = members.get(channel);
+      if (!orgs) throw new Error(`ORCHESTRATOR_FABRIC_CHANNEL_ORGS does not list channel "${channel}"`);
+      if (!orgs.some((mspId) => held.includes(mspId))) {
+        throw new Error(
+          `channel "${channel}": the facade holds no identity for any of its members (${orgs.join(', ')})`,
+        );
+      }
+      return [channel, orgs];
+    }),
+  );
+}
+
+/** The organizations the facade holds an identity for that are members of `channel`, in configuration order. */
+export function membersOf(config: FabricConfig, channel: string): string[] {
+  const members = config.channelMembers.get(channel) ?? [];
+  return [...config.organizations.keys()].filter((mspId) => members.includes(mspId));
+}
+
+/**
+ * The organizations that endorse every write on `channel` at once: the configured ones that are members of it (an
+ * organization outside the channel has no peer there to ask).
+ */
+export function endorsersOn(config: FabricConfig, channel: string): string[] {
+  const members = config.channelMembers.get(channel);
+  return config.endorsingOrganizations.filter((mspId) => !members || members.includes(mspId));
 }

@@ -10,6 +10,15 @@ const UNREACHABLE =
   /could not launch chaincode|connection refused|transport: error while dialing|no such host|code = Unavailable|transport is closing|error reading from server: EOF|connection reset by peer/i;
 
 /**
+ * How peers refuse a caller whose organization is not a member of the channel. Through another member's peer, the
+ * proposal check says "access denied: channel [c] creator org unknown" and the event service fails the channel's
+ * Readers policy; through the organization's own peer, which has not joined the channel (the facade's case), the
+ * gateway "failed to get config for channel" (evaluate) and the event service "Failed to get policy manager".
+ */
+const NOT_A_MEMBER =
+  /access denied|creator org unknown|failed to get config for channel|could not get last config for channel|failed to get policy manager for channel|failed evaluating policy on signed data/i;
+
+/**
  * Turns whatever fabric-gateway threw into the OrcError standalone mode would have returned. Chaincode errors only
  * cross Fabric as text, so the OE code in the endorsers' messages is the source of truth; transport failures become
  * Unavailable so clients retry them.
@@ -21,6 +30,13 @@ export function fromFabricError(err: unknown): OrcError {
     for (const text of texts) {
       const orcError = orcErrorFromText(text);
       if (orcError) return orcError;
+    }
+    // Checked before reachability: the gateway words "not on this channel" as UNAVAILABLE, which is final here.
+    const refused = texts.find((text) => NOT_A_MEMBER.test(text));
+    if (refused || err.code === GrpcCode.PERMISSION_DENIED) {
+      return new OrcError('PermissionDenied', `refused by the Fabric network: ${refused ?? err.message}`, {
+        cause: err,
+      });
     }
     // A peer that cannot reach the chaincode server (or another peer) reports it as a failed endorsement (ABORTED).
     const unreachable = texts.find((text) => UNREACHABLE.test(text));

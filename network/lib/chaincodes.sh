@@ -16,7 +16,8 @@ available_chaincodes() {
 }
 
 # cc_port NAME ORG: each organization runs its own server of every chaincode, as it would in production (and
-# two endorsements of one transaction then run on two cores instead of taking turns on one Node thread).
+# two endorsements of one transaction then run on two cores instead of taking turns on one Node thread). The
+# first organization's server listens on the base port, the second on base + 10, the third on base + 20.
 cc_port() {
   local base
   case "$1" in
@@ -27,7 +28,7 @@ cc_port() {
   echo $((base + 10 * $(org_index "$2")))
 }
 
-# The process name of NAME's server for ORG: cc-<name>-org1, cc-<name>-org2.
+# The process name of NAME's server for ORG: cc-<name>-org1, cc-<name>-org2, cc-<name>-org3.
 cc_proc() { printf 'cc-%s-%s' "$1" "${ORG_NODE[$2]#peer0.}"; }
 
 # Files whose content makes the chaincode's version: a change in any of them is a new package,
@@ -111,6 +112,7 @@ deterministic_tgz() {
 
 peer_cli() { as_admin "$1" "$(fabric_bin peer)" "${@:2}" 2>>"$LOG_DIR/cli.log"; }
 
+# Every organization is a member of at least one channel, and every chaincode is committed on every channel.
 ensure_installed() {
   local pkg="$1" pkgid="$2" org
   for org in "${ORGS[@]}"; do
@@ -171,7 +173,7 @@ ensure_org_cc_server() {
 # 0 when NAME has never been committed on CHANNEL (querycommitted then fails).
 committed_sequence() {
   local seq
-  seq="$(peer_cli "${ORGS[0]}" lifecycle chaincode querycommitted -C "$1" -n "$2" -O json 2>/dev/null |
+  seq="$(peer_cli "$(channel_first_org "$1")" lifecycle chaincode querycommitted -C "$1" -n "$2" -O json 2>/dev/null |
     jq -r '.sequence // 0' 2>/dev/null)" || true
   echo "${seq:-0}"
 }
@@ -182,23 +184,38 @@ approved_package() {
     jq -r '.source.Type.LocalPackage.package_id // empty' 2>/dev/null || true
 }
 
-commit_peer_flags() {
-  local org
-  for org in "${ORGS[@]}"; do
-    printf '%s\n' --peerAddresses "127.0.0.1:${PEER_PORT[$org]}" --tlsRootCertFiles "$(peer_tls_ca "$org")"
-  done
+# ensure_approved ORG CHANNEL NAME PKGID VERSION SEQUENCE: ORG's approval, unless an earlier run left it.
+ensure_approved() {
+  local org="$1" ch="$2" name="$3" pkgid="$4" version="$5" seq="$6"
+  local -a oflags
+  [[ "$(approved_package "$org" "$ch" "$name" "$seq")" == "$pkgid" ]] && return 0
+  mapfile -t oflags < <(orderer_flags)
+  # retry: right after start-up the orderer may still be electing its Raft leader
+  retry 10 2 peer_cli "$org" lifecycle chaincode approveformyorg "${oflags[@]}" -C "$ch" -n "$name" \
+    -v "$version" --package-id "$pkgid" --sequence "$seq" ||
+    die "$org could not approve $name sequence $seq on $ch (cli log: $LOG_DIR/cli.log)" "see $LOG_DIR/orderer.log"
 }
 
-# ensure_committed CHANNEL NAME PKGID VERSION: approve (both orgs) and commit a new sequence unless
-# the committed definition already runs PKGID. Re-running after a half-done attempt reuses approvals.
+# The commit is endorsed by every member's peer (the lifecycle policy needs a majority) and waits for the block on
+# each of them, so the chaincode is usable through any member's gateway once deploy returns.
+commit_peer_flags() {
+  local org
+  while read -r org; do
+    printf '%s\n' --peerAddresses "127.0.0.1:${PEER_PORT[$org]}" --tlsRootCertFiles "$(peer_tls_ca "$org")"
+  done < <(channel_orgs "$1")
+}
+
+# ensure_committed CHANNEL NAME PKGID VERSION: approve (every member of the channel, although a majority
+# would do) and commit a new sequence unless the committed definition already runs PKGID. Re-running after a
+# half-done attempt reuses approvals.
 ensure_committed() {
-  local ch="$1" name="$2" pkgid="$3" version="$4" seq next org all_match=1
-  local -a oflags pflags
-  mapfile -t oflags < <(orderer_flags)
-  mapfile -t pflags < <(commit_peer_flags)
+  local ch="$1" name="$2" pkgid="$3" version="$4" seq next org pid all_match=1 failed=0
+  local -a oflags pflags members pids=()
+  mapfile -t pflags < <(commit_peer_flags "$ch")
+  mapfile -t members < <(channel_orgs "$ch")
   seq="$(committed_sequence "$ch" "$name")"
   if ((seq > 0)); then
-    for org in "${ORGS[@]}"; do
+    for org in "${members[@]}"; do
       [[ "$(approved_package "$org" "$ch" "$name" "$seq")" == "$pkgid" ]] || all_match=0
     done
     if ((all_match)); then
@@ -207,14 +224,15 @@ ensure_committed() {
     fi
   fi
   next=$((seq + 1))
-  for org in "${ORGS[@]}"; do
-    [[ "$(approved_package "$org" "$ch" "$name" "$next")" == "$pkgid" ]] && continue
-    # retry: right after start-up the orderer may still be electing its Raft leader
-    retry 10 2 peer_cli "$org" lifecycle chaincode approveformyorg "${oflags[@]}" -C "$ch" -n "$name" \
-      -v "$version" --package-id "$pkgid" --sequence "$next" ||
-      die "$org could not approve $name sequence $next on $ch (cli log: $LOG_DIR/cli.log)" "see $LOG_DIR/orderer.log"
+  # The members' approvals are independent transactions: together they cost one block instead of one each.
+  for org in "${members[@]}"; do
+    ensure_approved "$org" "$ch" "$name" "$pkgid" "$version" "$next" &
+    pids+=($!)
   done
-  retry 5 2 peer_cli "${ORGS[0]}" lifecycle chaincode commit "${oflags[@]}" -C "$ch" -n "$name" \
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  ((failed == 0)) || die "approving $name sequence $next on $ch failed (see the errors above)"
+  mapfile -t oflags < <(orderer_flags)
+  retry 5 2 peer_cli "${members[0]}" lifecycle chaincode commit "${oflags[@]}" -C "$ch" -n "$name" \
     -v "$version" --sequence "$next" "${pflags[@]}" ||
     die "committing $name sequence $next on $ch failed (cli log: $LOG_DIR/cli.log)" "see the peer logs in $LOG_DIR"
   log "committed $name on $ch (sequence $next, $pkgid)"
@@ -266,6 +284,6 @@ deploy_chaincode() {
 
 # Committed chaincodes of CHANNEL as "name (sequence N, version V)" lines.
 committed_chaincodes() {
-  peer_cli "${ORGS[0]}" lifecycle chaincode querycommitted -C "$1" -O json 2>/dev/null |
+  peer_cli "$(channel_first_org "$1")" lifecycle chaincode querycommitted -C "$1" -O json 2>/dev/null |
     jq -r '.chaincode_definitions[]? | "\(.name) (sequence \(.sequence), version \(.version))"'
 }

@@ -15,27 +15,36 @@ LOG_DIR="$STATE_DIR/logs"
 PID_DIR="$STATE_DIR/pids"
 CC_STATE_DIR="$STATE_DIR/chaincode"
 FACADE_ENV="$STATE_DIR/facade.env"
+TOPOLOGY_FILE="$STATE_DIR/topology"
 LOCK_FILE="$STATE_DIR/network.lock"
 
 # --- Topology -------------------------------------------------------------------------------------
 # Everything listens on 127.0.0.1 in the 17xxx range, away from the standalone orchestrator (9000,
 # 8484) and from Fabric's default ports (7050/7051/9443...) that other tools may hold.
 CHANNELS=(mychannel yourchannel)
-ORGS=(MyOrg1MSP MyOrg2MSP)
+ORGS=(MyOrg1MSP MyOrg2MSP MyOrg3MSP)
 ORDERER_MSP=OrdererMSP
 ORDERER_HOST=orderer.example.com
 ORDERER_PORT=17050
 ORDERER_ADMIN_PORT=17051
 ORDERER_OPS_PORT=17052
 
-# Per-organization facts, indexed by MSP id.
-declare -A ORG_DOMAIN=([MyOrg1MSP]=org1.example.com [MyOrg2MSP]=org2.example.com)
-declare -A ORG_NODE=([MyOrg1MSP]=peer0.org1 [MyOrg2MSP]=peer0.org2)
-declare -A PEER_PORT=([MyOrg1MSP]=17151 [MyOrg2MSP]=17251)
-declare -A PEER_CC_PORT=([MyOrg1MSP]=17152 [MyOrg2MSP]=17252)
-declare -A PEER_OPS_PORT=([MyOrg1MSP]=17153 [MyOrg2MSP]=17253)
+# Who is a member of which channel (space-separated, in ORGS order). MyOrg3MSP is on yourchannel only: the
+# organization that the conformance suite's "restricted to one channel" scenarios speak as. Every loop over
+# organizations × channels (joins, approvals, commits, probe, configtx profiles) goes through this map.
+declare -A CHANNEL_ORGS=(
+  [mychannel]="MyOrg1MSP MyOrg2MSP"
+  [yourchannel]="MyOrg1MSP MyOrg2MSP MyOrg3MSP"
+)
 
-NODES=(orderer peer0.org1 peer0.org2)
+# Per-organization facts, indexed by MSP id.
+declare -A ORG_DOMAIN=([MyOrg1MSP]=org1.example.com [MyOrg2MSP]=org2.example.com [MyOrg3MSP]=org3.example.com)
+declare -A ORG_NODE=([MyOrg1MSP]=peer0.org1 [MyOrg2MSP]=peer0.org2 [MyOrg3MSP]=peer0.org3)
+declare -A PEER_PORT=([MyOrg1MSP]=17151 [MyOrg2MSP]=17251 [MyOrg3MSP]=17351)
+declare -A PEER_CC_PORT=([MyOrg1MSP]=17152 [MyOrg2MSP]=17252 [MyOrg3MSP]=17352)
+declare -A PEER_OPS_PORT=([MyOrg1MSP]=17153 [MyOrg2MSP]=17253 [MyOrg3MSP]=17353)
+
+NODES=(orderer peer0.org1 peer0.org2 peer0.org3)
 
 # Position of an MSP id in ORGS (0 for the first).
 org_index() {
@@ -43,6 +52,58 @@ org_index() {
   for i in "${!ORGS[@]}"; do [[ "${ORGS[$i]}" == "$1" ]] && echo "$i" && return 0; done
   die "unknown organization '$1'" "known: ${ORGS[*]}"
 }
+
+# The members of CHANNEL, one per line (in ORGS order).
+channel_orgs() {
+  local orgs
+  read -r -a orgs <<<"${CHANNEL_ORGS[$1]:-}"
+  ((${#orgs[@]} > 0)) || die "bug: channel '$1' has no member in CHANNEL_ORGS (network/lib/common.sh)"
+  printf '%s\n' "${orgs[@]}"
+}
+
+# The channels ORG is a member of, one per line.
+org_channels() {
+  local ch
+  for ch in "${CHANNELS[@]}"; do is_channel_member "$1" "$ch" && echo "$ch"; done
+  return 0
+}
+
+is_channel_member() { [[ " ${CHANNEL_ORGS[$2]:-} " == *" $1 "* ]]; }
+
+# The first member of CHANNEL: the organization whose admin queries the channel's lifecycle state.
+channel_first_org() { channel_orgs "$1" | head -n1; }
+
+# One line per channel: what the ledgers in .state were made for (see check_state_topology).
+topology_fingerprint() {
+  local ch
+  for ch in "${CHANNELS[@]}"; do printf '%s: %s\n' "$ch" "${CHANNEL_ORGS[$ch]}"; done
+}
+
+# Crypto material and channel genesis blocks exist already: the ledgers were made for some topology.
+state_has_ledgers() { [[ -d "$CRYPTO_DIR" || -d "$BLOCKS_DIR" ]]; }
+
+# A network created for other organizations or channel memberships (e.g. before MyOrg3MSP existed) cannot be
+# repaired by restarting processes: its crypto lacks an organization and its channels were created without it
+# (adding one to a live channel takes a signed config update). Say so instead of failing somewhere confusing.
+check_state_topology() {
+  state_has_ledgers || return 0
+  [[ "$(cat "$TOPOLOGY_FILE" 2>/dev/null)" == "$(topology_fingerprint)" ]] && return 0
+  die "$STATE_DIR holds a network made for another topology ($(recorded_topology)); this checkout wants $(one_line < <(topology_fingerprint))" \
+    "delete it and start again, which drops its ledgers: npm run network:down -- --clean && npm run network:up"
+}
+
+# Called once the crypto material and genesis blocks of a new network exist.
+record_state_topology() { topology_fingerprint >"$TOPOLOGY_FILE"; }
+
+recorded_topology() {
+  if [[ -f "$TOPOLOGY_FILE" ]]; then
+    echo "recorded: $(one_line <"$TOPOLOGY_FILE")"
+  else
+    echo "no record of its channel membership: made before MyOrg3MSP existed"
+  fi
+}
+
+one_line() { paste -sd ';' - | sed 's/;/; /g'; }
 
 # --- Fabric version -------------------------------------------------------------------------------
 # Wanted: v2.5.16 (commit f871cf92a026). `go install <pkg>@<commit>` would resolve it to the
@@ -175,11 +236,12 @@ stop_process() { stop_processes "$1"; }
 
 # All recorded processes: chaincode servers and nodes.
 recorded_processes() {
-  local f names=()
+  local f i names=()
   shopt -s nullglob
   for f in "$PID_DIR"/cc-*.pid; do names+=("$(basename "$f" .pid)"); done
   shopt -u nullglob
-  names+=(peer0.org2 peer0.org1 orderer)
+  for ((i = ${#ORGS[@]} - 1; i >= 0; i--)); do names+=("${ORG_NODE[${ORGS[$i]}]}"); done
+  names+=(orderer)
   printf '%s\n' "${names[@]}"
 }
 
@@ -210,12 +272,10 @@ require_free_ports() {
 
 # --- Health ---------------------------------------------------------------------------------------
 node_ops_port() {
-  case "$1" in
-    orderer) echo "$ORDERER_OPS_PORT" ;;
-    peer0.org1) echo "${PEER_OPS_PORT[MyOrg1MSP]}" ;;
-    peer0.org2) echo "${PEER_OPS_PORT[MyOrg2MSP]}" ;;
-    *) return 1 ;;
-  esac
+  local org
+  if [[ "$1" == orderer ]]; then echo "$ORDERER_OPS_PORT" && return 0; fi
+  org="$(org_of_node "$1")" || return 1
+  echo "${PEER_OPS_PORT[$org]}"
 }
 
 node_healthy() {

@@ -20,12 +20,31 @@ render_core_yaml() {
   fi
 }
 
+# The template holds the organizations and defaults; one profile per channel, named after it, is appended from
+# CHANNEL_ORGS so that the channel membership is written down once (network/lib/common.sh).
 render_configtx_yaml() {
-  sed -e "s#@CRYPTO@#$CRYPTO_DIR#g" \
-    -e "s#@ORDERER_PORT@#$ORDERER_PORT#g" \
-    -e "s#@PEER1_PORT@#${PEER_PORT[MyOrg1MSP]}#g" \
-    -e "s#@PEER2_PORT@#${PEER_PORT[MyOrg2MSP]}#g" \
-    "$NETWORK_DIR/config/configtx.yaml.tmpl" >"$CONFIG_DIR/configtx.yaml"
+  local org subst=() dst="$CONFIG_DIR/configtx.yaml"
+  for org in "${ORGS[@]}"; do subst+=(-e "s#@${org}_PORT@#${PEER_PORT[$org]}#g"); done
+  {
+    sed -e "s#@CRYPTO@#$CRYPTO_DIR#g" -e "s#@ORDERER_PORT@#$ORDERER_PORT#g" "${subst[@]}" \
+      "$NETWORK_DIR/config/configtx.yaml.tmpl"
+    channel_profiles
+  } >"$dst"
+  if grep -q '@[A-Za-z0-9_]*@' "$dst"; then
+    die "unfilled placeholders in $dst: $(grep -o '@[A-Za-z0-9_]*@' "$dst" | sort -u | paste -sd ' ')" \
+      "every organization of ORGS needs its &<MSP id> entry in network/config/configtx.yaml.tmpl"
+  fi
+}
+
+channel_profiles() {
+  local ch org
+  for ch in "${CHANNELS[@]}"; do
+    printf '  %s:\n    <<: *ChannelDefaults\n    Orderer:\n      <<: *OrdererDefaults\n' "$ch"
+    printf '      Organizations:\n        - *OrdererOrg\n      Capabilities: *OrdererCapabilities\n'
+    printf '    Application:\n      <<: *ApplicationDefaults\n      Organizations:\n'
+    while read -r org; do printf '        - *%s\n' "$org"; done < <(channel_orgs "$ch")
+    printf '      Capabilities: *ApplicationCapabilities\n'
+  done
 }
 
 # Rendered on every `up` (cheap) so a moved checkout or an edited template takes effect.
@@ -48,6 +67,8 @@ ensure_crypto() {
   rm -rf "$tmp"
   "$(fabric_bin cryptogen)" generate --config="$CONFIG_DIR/crypto-config.yaml" --output="$tmp" >/dev/null ||
     die "cryptogen failed" "check $CONFIG_DIR/crypto-config.yaml"
+  # recorded first: a state with crypto material but no record is one made before the record existed
+  record_state_topology
   mv "$tmp" "$CRYPTO_DIR"
 }
 
@@ -57,7 +78,7 @@ ensure_channel_blocks() {
   for ch in "${CHANNELS[@]}"; do
     [[ -f "$BLOCKS_DIR/$ch.block" ]] && continue
     FABRIC_LOGGING_SPEC=WARNING "$(fabric_bin configtxgen)" -configPath "$CONFIG_DIR" \
-      -profile TwoOrgsApplicationChannel -channelID "$ch" -outputBlock "$BLOCKS_DIR/$ch.block.tmp" ||
+      -profile "$ch" -channelID "$ch" -outputBlock "$BLOCKS_DIR/$ch.block.tmp" ||
       die "configtxgen could not create the genesis block of $ch" "check $CONFIG_DIR/configtx.yaml"
     mv "$BLOCKS_DIR/$ch.block.tmp" "$BLOCKS_DIR/$ch.block"
   done
@@ -95,8 +116,13 @@ start_orderer() {
 }
 
 # One peer per org, so the gossip bootstrap peer is the peer itself (as Fabric's test-network does);
-# the external endpoint is what makes it visible to the other org, and anchor peers (in the channel
-# config) are how each org finds the other.
+# the external endpoint is what makes it visible to the other orgs, and anchor peers (in the channel
+# config) are how each org finds the others of a channel.
+# A peer that joins a channel first dials the anchor peers of members that have not joined it yet; they
+# cannot tell who it is and refuse it. Fabric retries after reconnectInterval (25 s by default), which
+# with three organizations often delayed the first cross-organization endorsement by ~20 s. On loopback
+# a retry every 2 s costs nothing (and a peer restarted by `up` is found again as fast).
+GOSSIP_RECONNECT_INTERVAL=2s
 start_peer() {
   local org="$1" node="${ORG_NODE[$1]}" dir addr
   dir="$(peer_dir "$org")"
@@ -112,6 +138,7 @@ start_peer() {
     CORE_PEER_CHAINCODELISTENADDRESS="127.0.0.1:${PEER_CC_PORT[$org]}" \
     CORE_PEER_GOSSIP_BOOTSTRAP="$addr" \
     CORE_PEER_GOSSIP_EXTERNALENDPOINT="$addr" \
+    CORE_PEER_GOSSIP_RECONNECTINTERVAL="$GOSSIP_RECONNECT_INTERVAL" \
     CORE_PEER_LOCALMSPID="$org" \
     CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG="{\"mspid\":\"$org\"}" \
     CORE_PEER_MSPCONFIGPATH="$dir/msp" \
@@ -172,16 +199,17 @@ ensure_orderer_joined() {
 
 peer_channels() { as_admin "$1" "$(fabric_bin peer)" channel list 2>/dev/null | sed 1d; }
 
+# Each peer joins the channels its organization is a member of, and no other.
 ensure_peers_joined() {
   local org ch joined
   for org in "${ORGS[@]}"; do
     joined="$(peer_channels "$org")" || die "cannot list the channels of ${ORG_NODE[$org]}"
-    for ch in "${CHANNELS[@]}"; do
+    while read -r ch; do
       if grep -qx "$ch" <<<"$joined"; then continue; fi
       retry 5 1 as_admin "$org" "$(fabric_bin peer)" channel join -b "$BLOCKS_DIR/$ch.block" 2>>"$LOG_DIR/cli.log" ||
         die "${ORG_NODE[$org]} could not join $ch (cli log: $LOG_DIR/cli.log)" "see $LOG_DIR/${ORG_NODE[$org]}.log"
       log "${ORG_NODE[$org]} joined $ch"
-    done
+    done < <(org_channels "$org")
   done
 }
 

@@ -5,8 +5,9 @@ import { startServer } from '../support/server.js';
 import { channelConfigFor, DEFAULT_TOPOLOGY, type Topology } from './context.js';
 import { describeConformance } from './suite.js';
 
-// The facade holds Fabric identities for the network's two organizations only: no third, restricted one.
-const topology: Topology = { ...DEFAULT_TOPOLOGY, restricted: undefined };
+// The network's topology is the default one: MyOrg1MSP and MyOrg2MSP on both channels, MyOrg3MSP (the restricted
+// organization) a member of yourchannel only, so the channel configuration below matches Fabric's own.
+const topology: Topology = DEFAULT_TOPOLOGY;
 
 describeConformance('distributed (Fabric)', async () => {
   await ensureFabricNetwork();

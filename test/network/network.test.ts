@@ -1,14 +1,16 @@
 /**
- * The native Fabric test network (network/up.sh): nodes healthy, both channels alive on both peers,
- * and a transaction through Org1's Gateway that is endorsed by both organizations, commits, and
- * whose chaincode event reaches a listener. Also proves the endorsement policy needs both orgs:
- * a transaction endorsed by Org1 alone is invalidated at commit.
+ * The native Fabric test network (network/up.sh): nodes healthy, every channel alive on its members'
+ * peers (MyOrg1MSP and MyOrg2MSP on both, MyOrg3MSP on yourchannel only), and a transaction through
+ * Org1's Gateway that is endorsed by a majority of the channel's organizations, commits, and whose
+ * chaincode event reaches a listener. Also proves the endorsement policy needs a majority: a
+ * transaction endorsed by one organization alone is invalidated at commit. MyOrg3MSP works on
+ * yourchannel and is refused on mychannel.
  *
  * The first run on a machine builds Fabric with Go (minutes), hence the long beforeAll timeout.
  */
 import { randomUUID } from 'node:crypto';
 
-import { StatusCode, type ChaincodeEvent, type Network } from '@hyperledger/fabric-gateway';
+import { GatewayError, StatusCode, type ChaincodeEvent, type Network } from '@hyperledger/fabric-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -32,18 +34,38 @@ let env: FabricNetworkEnv;
 let topology: FabricTopology;
 let org1: FabricGatewayConnection;
 let org2: FabricGatewayConnection;
+let org3: FabricGatewayConnection;
+/** Gateway connections by MSP id. */
+const gateways = new Map<string, FabricGatewayConnection>();
+
+const MEMBERS = {
+  mychannel: ['MyOrg1MSP', 'MyOrg2MSP'],
+  yourchannel: ['MyOrg1MSP', 'MyOrg2MSP', 'MyOrg3MSP'],
+} as const;
 
 beforeAll(async () => {
   env = await ensureFabricNetwork();
   topology = await readFabricTopology();
   org1 = await connectGateway(orgByMspId(env, 'MyOrg1MSP'));
   org2 = await connectGateway(orgByMspId(env, 'MyOrg2MSP'));
+  org3 = await connectGateway(orgByMspId(env, 'MyOrg3MSP'));
+  gateways.set('MyOrg1MSP', org1).set('MyOrg2MSP', org2).set('MyOrg3MSP', org3);
 }, NETWORK_UP_TIMEOUT_MS);
 
 afterAll(() => {
-  org1?.close();
-  org2?.close();
+  for (const connection of gateways.values()) connection.close();
 });
+
+/** How a call failed (it must fail): its error's message and those of the peers behind it. */
+async function refusal(call: () => Promise<unknown>): Promise<string> {
+  try {
+    await call();
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err;
+    return [err.message, ...err.details.map((d) => d.message)].join(' | ');
+  }
+  throw new Error('expected the call to be refused');
+}
 
 /** Waits for the event of transaction TX_ID; the iterator is closed either way. */
 async function waitForEvent(
@@ -75,9 +97,12 @@ async function eventually<T>(fn: () => Promise<T>, accept: (value: T) => boolean
 }
 
 describe('native Fabric test network', { timeout: TEST_TIMEOUT_MS }, () => {
-  it('describes two organizations and two channels in facade.env', () => {
+  it('describes three organizations, two channels and who is on which in facade.env', () => {
     expect(env.channels).toEqual(['mychannel', 'yourchannel']);
-    expect(env.orgs.map((o) => o.mspId)).toEqual(['MyOrg1MSP', 'MyOrg2MSP']);
+    expect(env.orgs.map((o) => o.mspId)).toEqual(['MyOrg1MSP', 'MyOrg2MSP', 'MyOrg3MSP']);
+    expect(Object.fromEntries(env.channelMembers)).toEqual(MEMBERS);
+    // Members of every channel and a majority of each: the facade endorses on both at once everywhere.
+    expect(env.endorsingOrganizations).toEqual(['MyOrg1MSP', 'MyOrg2MSP']);
     expect(env.chaincode).toBe('orchestrator');
     expect(env.noopChaincode).toBe('noop');
     for (const org of env.orgs) {
@@ -87,7 +112,8 @@ describe('native Fabric test network', { timeout: TEST_TIMEOUT_MS }, () => {
   });
 
   it('reports every node healthy', async () => {
-    expect(topology.nodes.map((n) => n.name)).toEqual(['orderer', 'peer0.org1', 'peer0.org2']);
+    expect(topology.nodes.map((n) => n.name)).toEqual(['orderer', 'peer0.org1', 'peer0.org2', 'peer0.org3']);
+    expect(topology.nodes.find((n) => n.name === 'peer0.org3')?.channels).toEqual(['yourchannel']);
     for (const node of topology.nodes) {
       expect(await nodeHealth(node), node.name).toEqual({ httpStatus: 200, status: 'OK' });
     }
@@ -95,21 +121,24 @@ describe('native Fabric test network', { timeout: TEST_TIMEOUT_MS }, () => {
     expect(status.healthy, status.output).toBe(true);
   });
 
-  it('has both channels on both peers, at the same height', async () => {
-    for (const channel of env.channels) {
+  it("has each channel on its members' peers, at the same height, and mychannel not on peer0.org3", async () => {
+    for (const [channel, members] of Object.entries(MEMBERS)) {
       const height1 = await channelHeight(org1, channel);
-      // genesis block + noop approvals by two orgs + commit, at least
-      expect(height1).toBeGreaterThanOrEqual(4);
-      const height2 = await eventually(
-        () => channelHeight(org2, channel),
-        (h) => h >= height1,
-      );
-      expect(height2, `${channel} on peer0.org2`).toBeGreaterThanOrEqual(height1);
+      // genesis block + noop approvals (one block when they are fast) + commit, at least
+      expect(height1).toBeGreaterThanOrEqual(3);
+      for (const mspId of members.slice(1)) {
+        const height = await eventually(
+          () => channelHeight(gateways.get(mspId)!, channel),
+          (h) => h >= height1,
+        );
+        expect(height, `${channel} on ${mspId}'s peer`).toBeGreaterThanOrEqual(height1);
+      }
     }
+    expect(await refusal(() => channelHeight(org3, 'mychannel'))).toMatch(/failed to get config for channel/);
   });
 
-  for (const channel of ['mychannel', 'yourchannel']) {
-    it(`commits a transaction endorsed by both orgs on ${channel} and delivers its event`, async () => {
+  for (const [channel, members] of Object.entries(MEMBERS)) {
+    it(`commits a transaction endorsed by a majority of ${channel}'s orgs and delivers its event`, async () => {
       const network = org1.gateway.getNetwork(channel);
       const contract = network.getContract(env.noopChaincode);
       const key = `probe-${randomUUID()}`;
@@ -117,7 +146,11 @@ describe('native Fabric test network', { timeout: TEST_TIMEOUT_MS }, () => {
       const startBlock = BigInt(await channelHeight(org1, channel));
 
       const endorsed = await contract.newProposal('Put', { arguments: [key, value] }).endorse();
-      expect(endorserMspIds(endorsed.getBytes())).toEqual(['MyOrg1MSP', 'MyOrg2MSP']);
+      // The gateway asks as few organizations as the policy allows: MAJORITY is both of two, any two of three.
+      const endorsers = endorserMspIds(endorsed.getBytes());
+      expect(endorsers).toContain('MyOrg1MSP');
+      expect(endorsers.every((mspId) => (members as readonly string[]).includes(mspId))).toBe(true);
+      expect(endorsers).toHaveLength(Math.floor(members.length / 2) + 1);
 
       const eventPromise = waitForEvent(network, env.noopChaincode, startBlock, endorsed.getTransactionId());
       const submitted = await endorsed.submit();
@@ -130,28 +163,59 @@ describe('native Fabric test network', { timeout: TEST_TIMEOUT_MS }, () => {
       expect(event.blockNumber).toBe(status.blockNumber);
       expect(Buffer.from(event.payload).toString('utf8')).toBe(value);
 
-      // the write is visible on the other organization's peer too
-      const org2Contract = org2.gateway.getNetwork(channel).getContract(env.noopChaincode);
-      const read = await eventually(
-        async () => Buffer.from(await org2Contract.evaluateTransaction('Get', key)).toString('utf8'),
-        (v) => v === value,
-      );
-      expect(read).toBe(value);
+      // the write is visible on every other member's peer too
+      for (const mspId of members.slice(1)) {
+        const other = gateways.get(mspId)!.gateway.getNetwork(channel).getContract(env.noopChaincode);
+        const read = await eventually(
+          async () => Buffer.from(await other.evaluateTransaction('Get', key)).toString('utf8'),
+          (v) => v === value,
+        );
+        expect(read, `read on ${mspId}'s peer`).toBe(value);
+      }
+    });
+
+    it(`invalidates a transaction on ${channel} endorsed by MyOrg1MSP alone (the policy needs a majority)`, async () => {
+      const contract = org1.gateway.getNetwork(channel).getContract(env.noopChaincode);
+      const key = `policy-${randomUUID()}`;
+
+      const endorsed = await contract
+        .newProposal('Put', { arguments: [key, 'one-org-only'], endorsingOrganizations: ['MyOrg1MSP'] })
+        .endorse();
+      expect(endorserMspIds(endorsed.getBytes())).toEqual(['MyOrg1MSP']);
+
+      const status = await (await endorsed.submit()).getStatus();
+      expect(status.successful).toBe(false);
+      expect(status.code).toBe(StatusCode.ENDORSEMENT_POLICY_FAILURE);
+      expect(Buffer.from(await contract.evaluateTransaction('Get', key)).toString('utf8')).toBe('');
     });
   }
 
-  it('invalidates a transaction endorsed by MyOrg1MSP alone (the policy needs both orgs)', async () => {
-    const contract = org1.gateway.getNetwork('mychannel').getContract(env.noopChaincode);
-    const key = `policy-${randomUUID()}`;
-
+  it("MyOrg3MSP's gateway commits on yourchannel with MyOrg1MSP and MyOrg2MSP endorsing, as the facade does", async () => {
+    const contract = org3.gateway.getNetwork('yourchannel').getContract(env.noopChaincode);
+    const key = `org3-${randomUUID()}`;
     const endorsed = await contract
-      .newProposal('Put', { arguments: [key, 'one-org-only'], endorsingOrganizations: ['MyOrg1MSP'] })
+      .newProposal('Put', { arguments: [key, 'from org3'], endorsingOrganizations: ['MyOrg1MSP', 'MyOrg2MSP'] })
       .endorse();
-    expect(endorserMspIds(endorsed.getBytes())).toEqual(['MyOrg1MSP']);
-
+    expect(endorserMspIds(endorsed.getBytes())).toEqual(['MyOrg1MSP', 'MyOrg2MSP']);
     const status = await (await endorsed.submit()).getStatus();
-    expect(status.successful).toBe(false);
-    expect(status.code).toBe(StatusCode.ENDORSEMENT_POLICY_FAILURE);
-    expect(Buffer.from(await contract.evaluateTransaction('Get', key)).toString('utf8')).toBe('');
+    expect(status.successful, `commit status code ${status.code}`).toBe(true);
+    expect(Buffer.from(await contract.evaluateTransaction('Get', key)).toString('utf8')).toBe('from org3');
+  });
+
+  it('refuses MyOrg3MSP on mychannel, through its own peer and through a member of the channel', async () => {
+    // Its own peer has not joined mychannel (what the facade, which talks to each org's own peer, runs into).
+    const own = org3.gateway.getNetwork('mychannel').getContract(env.noopChaincode);
+    expect(await refusal(() => own.evaluateTransaction('Get', 'k'))).toMatch(/failed to get config for channel/);
+    // MyOrg1MSP's peer does not know its identity on mychannel.
+    const { mspId, certPath, keyPath } = orgByMspId(env, 'MyOrg3MSP');
+    const viaOrg1 = await connectGateway({ ...orgByMspId(env, 'MyOrg1MSP'), mspId, certPath, keyPath });
+    try {
+      const contract = viaOrg1.gateway.getNetwork('mychannel').getContract(env.noopChaincode);
+      expect(await refusal(() => contract.evaluateTransaction('Get', 'k'))).toMatch(
+        /access denied: channel \[mychannel\] creator org unknown/,
+      );
+    } finally {
+      viaOrg1.close();
+    }
   });
 });

@@ -64,6 +64,8 @@ export interface FabricNode {
   address: string;
   /** host:port of its operations server (/healthz, /metrics) */
   operations: string;
+  /** the channels a peer has joined (its organization's channels); absent for the orderer */
+  channels?: string[];
 }
 
 export interface FabricTopology {
@@ -208,10 +210,13 @@ export type NetworkProcess =
   | 'orderer'
   | 'peer0.org1'
   | 'peer0.org2'
+  | 'peer0.org3'
   | 'cc-orchestrator-org1'
   | 'cc-orchestrator-org2'
+  | 'cc-orchestrator-org3'
   | 'cc-noop-org1'
-  | 'cc-noop-org2';
+  | 'cc-noop-org2'
+  | 'cc-noop-org3';
 
 /** A zombie has exited: it only waits for a parent that may never reap it. */
 function isAlive(pid: number): boolean {
