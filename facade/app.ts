@@ -51,6 +51,7 @@ async function createBackend(config: Config, logger: Logger): Promise<Backend> {
       return FabricBackend.open({
         config: config.fabric,
         retryBudgetMs: config.txRetryBudgetMs,
+        batching: config.fabricBatching,
         amqpCheckpointFile: config.amqpUrl ? join(config.dataDir, 'fabric-amqp-checkpoint.json') : undefined,
         logger,
       });

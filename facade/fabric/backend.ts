@@ -1,14 +1,15 @@
-import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
+import { fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import type { Commit, Network } from '@hyperledger/fabric-gateway';
-import type { UnaryRpc } from '../../lib/api/index.js';
+import { transactionName, type UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
 import { isOrcError, OrcError, permissionDenied } from '../../lib/errors/index.js';
 import type { Backend, CallContext } from '../backend.js';
 import type { Logger } from '../logger.js';
 import { endorsersOn, membersOf, type FabricConfig } from './config.js';
+import { WriteLane, type BatchingOptions } from './batcher.js';
 import { connectOrganization, type OrganizationGateway } from './connection.js';
 import { fromFabricError } from './errors.js';
-import { invokeChaincode } from './invoke.js';
+import { invokeChaincode, submitBatch, submitWrite, type InvokeOptions } from './invoke.js';
 import { LedgerOutbox } from './outbox.js';
 import { followLedgerEvents } from './follow.js';
 import { positionOfEvent } from './subscribe.js';
@@ -16,6 +17,8 @@ import { positionOfEvent } from './subscribe.js';
 export interface FabricBackendOptions {
   config: FabricConfig;
   retryBudgetMs: number;
+  /** How concurrent writes share transactions; maxCalls 1 sends every write alone, with no limit in flight. */
+  batching: BatchingOptions;
   /** Where the AMQP dispatch checkpoint lives; no outbox without it. */
   amqpCheckpointFile?: string;
   logger: Logger;
@@ -29,6 +32,8 @@ export class FabricBackend implements Backend {
   readonly storage = 'fabric';
   readonly outbox: LedgerOutbox | undefined;
   private readonly gateways = new Map<string, Promise<OrganizationGateway>>();
+  /** One per organization and channel: a batch is signed by one organization and ordered on one channel. */
+  private readonly lanes = new Map<string, WriteLane>();
 
   private constructor(private readonly options: FabricBackendOptions) {
     const { config, amqpCheckpointFile, logger } = options;
@@ -58,16 +63,42 @@ export class FabricBackend implements Backend {
     caller: CallContext,
   ): Promise<MessageShape<O>> {
     const network = await this.network(caller);
-    const contract = network.getContract(this.options.config.chaincode);
-    const response = await invokeChaincode(contract, rpc as unknown as UnaryRpc, request, {
+    const refused = async (err: unknown): Promise<never> => {
+      throw await refusalOrOutage(err, network);
+    };
+    if (rpc.readOnly || this.options.batching.maxCalls <= 1) {
+      const contract = network.getContract(this.options.config.chaincode);
+      const options = { ...this.invokeOptions(caller), signal: caller.signal };
+      const response = await invokeChaincode(contract, rpc as unknown as UnaryRpc, request, options).catch(refused);
+      return response as MessageShape<O>;
+    }
+    const call = { function: transactionName(rpc), request: toBinary(rpc.method.input, request) };
+    const response = await this.lane(caller, network).write(call, caller.signal).catch(refused);
+    return fromBinary(rpc.method.output, response);
+  }
+
+  private invokeOptions(caller: Pick<CallContext, 'mspid' | 'channel'>): InvokeOptions {
+    return {
       retryBudgetMs: this.options.retryBudgetMs,
       endorsingOrganizations: endorsersOn(this.options.config, caller.channel),
-      signal: caller.signal,
       afterCommit: (commit) => this.awaitCommitOnOtherPeers(caller, commit),
-    }).catch(async (err: unknown) => {
-      throw await refusalOrOutage(err, network);
-    });
-    return response as MessageShape<O>;
+    };
+  }
+
+  private lane(caller: Pick<CallContext, 'mspid' | 'channel'>, network: Network): WriteLane {
+    const key = `${caller.mspid}\u0000${caller.channel}`;
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      const contract = network.getContract(this.options.config.chaincode);
+      const identity = { mspid: caller.mspid, channel: caller.channel };
+      const options = this.invokeOptions(identity);
+      lane = new WriteLane(this.options.batching, {
+        one: (call) => submitWrite(contract, call.function, call.request, options),
+        many: (calls) => submitBatch(contract, calls, options),
+      });
+      this.lanes.set(key, lane);
+    }
+    return lane;
   }
 
   /** Survives peer restarts: the stream waits and resumes after the last event it sent (followLedgerEvents). */
@@ -94,7 +125,10 @@ export class FabricBackend implements Backend {
    * granted. Peers of organizations outside the channel have no such ledger and are not asked. A peer that cannot
    * confirm only costs a warning: the transaction is committed anyway.
    */
-  private async awaitCommitOnOtherPeers(submitter: CallContext, commit: Commit): Promise<void> {
+  private async awaitCommitOnOtherPeers(
+    submitter: Pick<CallContext, 'mspid' | 'channel'>,
+    commit: Commit,
+  ): Promise<void> {
     const bytes = commit.getBytes();
     const others = membersOf(this.options.config, submitter.channel).filter((mspId) => mspId !== submitter.mspid);
     await Promise.all(
