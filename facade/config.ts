@@ -190,7 +190,7 @@ const env = z.object({
   ORCHESTRATOR_DATABASE_URL: text,
   ORCHESTRATOR_CHANNEL_CONFIG: text,
   ORCHESTRATOR_TX_RETRY_BUDGET: duration('500ms'),
-  ORCHESTRATOR_FABRIC_MAX_IN_FLIGHT: positiveInt(8),
+  ORCHESTRATOR_FABRIC_MAX_ENDORSING: positiveInt(2),
   ORCHESTRATOR_FABRIC_BATCH_MAX_CALLS: positiveInt(64),
   ORCHESTRATOR_TLS_ENABLED: bool(false),
   ORCHESTRATOR_TLS_CERT_PATH: text,
@@ -316,7 +316,7 @@ export function loadConfig(vars: Record<string, string | undefined> = process.en
         ? DISTRIBUTED_TX_RETRY_BUDGET_MS
         : e.ORCHESTRATOR_TX_RETRY_BUDGET,
     fabricBatching: {
-      maxInFlight: e.ORCHESTRATOR_FABRIC_MAX_IN_FLIGHT,
+      maxEndorsing: e.ORCHESTRATOR_FABRIC_MAX_ENDORSING,
       maxCalls: e.ORCHESTRATOR_FABRIC_BATCH_MAX_CALLS,
       maxBytes: FABRIC_BATCH_MAX_BYTES,
     },

@@ -93,8 +93,8 @@ export class FabricBackend implements Backend {
       const identity = { mspid: caller.mspid, channel: caller.channel };
       const options = this.invokeOptions(identity);
       lane = new WriteLane(this.options.batching, {
-        one: (call) => submitWrite(contract, call.function, call.request, options),
-        many: (calls) => submitBatch(contract, calls, options),
+        one: (call, endorsed) => submitWrite(contract, call.function, call.request, { ...options, endorsed }),
+        many: (calls, endorsed) => submitBatch(contract, calls, { ...options, endorsed }),
       });
       this.lanes.set(key, lane);
     }

@@ -2,19 +2,25 @@ import type { BatchCall } from '../../lib/api/index.js';
 import { OrcError } from '../../lib/errors/index.js';
 
 export interface BatchingOptions {
-  /** Transactions of one organization on one channel in flight at once; more writes wait and leave as a batch. */
-  maxInFlight: number;
+  /**
+   * Transactions of one organization on one channel being endorsed at once; writes arriving meanwhile wait and
+   * leave together as one batch once an endorsement completes.
+   */
+  maxEndorsing: number;
   /** Calls per batch transaction (1: no batching). */
   maxCalls: number;
   /** Request bytes per batch transaction; a larger call still goes alone. */
   maxBytes: number;
 }
 
-/** How a lane reaches the ledger: one call as its own transaction, or several as one batch transaction. */
+/**
+ * How a lane reaches the ledger: one call as its own transaction, or several as one batch transaction. Each calls
+ * `endorsed` once its transaction is endorsed (or has failed), when ordering and commit are all that is left.
+ */
 export interface LaneTransport {
-  one(call: BatchCall): Promise<Uint8Array>;
+  one(call: BatchCall, endorsed: () => void): Promise<Uint8Array>;
   /** One result per call, in order: the response bytes, or the error that call alone failed with. */
-  many(calls: BatchCall[]): Promise<(Uint8Array | OrcError)[]>;
+  many(calls: BatchCall[], endorsed: () => void): Promise<(Uint8Array | OrcError)[]>;
 }
 
 interface Waiting {
@@ -25,14 +31,18 @@ interface Waiting {
 }
 
 /**
- * The writes of one organization on one channel. While fewer than `maxInFlight` transactions are in flight a write
- * leaves at once, alone, so a lightly loaded facade adds no latency. Beyond that, writes queue, and each
- * transaction that completes lets the queue out as one batch: the batch grows with the load, and the per-transaction
+ * The writes of one organization on one channel. While fewer than `maxEndorsing` transactions are being endorsed a
+ * write leaves at once, alone, so a lightly loaded facade adds no latency. Beyond that, writes queue, and each
+ * endorsement that completes lets the queue out as one batch: the batch grows with the load, and the per-transaction
  * cost of Fabric (signatures, endorsements, ordering, validation) is shared by every call in it.
+ *
+ * Only endorsement is limited, not the whole life of a transaction: ordering waits for the block to be cut (up to
+ * the orderer's batch timeout), and holding writes back for that long would leave every block with a single batch
+ * and double the latency of the writes that waited.
  */
 export class WriteLane {
   private readonly queue: Waiting[] = [];
-  private inFlight = 0;
+  private endorsing = 0;
 
   constructor(
     private readonly options: BatchingOptions,
@@ -52,14 +62,18 @@ export class WriteLane {
   }
 
   private pump(): void {
-    while (this.inFlight < this.options.maxInFlight) {
+    while (this.endorsing < this.options.maxEndorsing) {
       const group = this.take();
       if (group.length === 0) return;
-      this.inFlight++;
-      void this.dispatch(group).finally(() => {
-        this.inFlight--;
+      this.endorsing++;
+      let released = false;
+      const release = (): void => {
+        if (released) return;
+        released = true;
+        this.endorsing--;
         this.pump();
-      });
+      };
+      void this.dispatch(group, release).finally(release);
     }
   }
 
@@ -84,14 +98,17 @@ export class WriteLane {
     return group;
   }
 
-  private async dispatch(group: Waiting[]): Promise<void> {
+  private async dispatch(group: Waiting[], endorsed: () => void): Promise<void> {
     try {
       if (group.length === 1) {
         const [only] = group as [Waiting];
-        only.resolve(await this.transport.one(only.call));
+        only.resolve(await this.transport.one(only.call, endorsed));
         return;
       }
-      const results = await this.transport.many(group.map((w) => w.call));
+      const results = await this.transport.many(
+        group.map((w) => w.call),
+        endorsed,
+      );
       group.forEach((waiting, i) => {
         const result = results[i];
         if (result instanceof Uint8Array) waiting.resolve(result);

@@ -33,6 +33,8 @@ export interface InvokeOptions {
   signal?: AbortSignal;
   /** Called once a write is committed on the submitting peer, before the response goes back. */
   afterCommit?: (commit: Commit) => Promise<void>;
+  /** Called after each endorsement of a write, successful or not. */
+  endorsed?: () => void;
 }
 
 /**
@@ -91,7 +93,7 @@ export async function submitBatch(
     const started = Date.now();
     for (let attempt = 1; pending.length > 0; attempt++) {
       const args = [encodeBatchRequest(pending.map((index) => calls[index] as BatchCall))];
-      const transaction = await endorse(contract, BATCH_TRANSACTION, args, options.endorsingOrganizations);
+      const transaction = await endorse(contract, BATCH_TRANSACTION, args, options);
       let retryBecause = 'endorsing peers disagreed';
       if (transaction !== undefined) {
         const outcomes = decodeBatchResponse(transaction.getResult());
@@ -148,7 +150,7 @@ async function write(
   outcomeDeadline: number,
   options: InvokeOptions,
 ): Promise<{ result: Uint8Array; retryBecause?: undefined } | { result?: undefined; retryBecause: string }> {
-  const transaction = await endorse(contract, name, args, options.endorsingOrganizations);
+  const transaction = await endorse(contract, name, args, options);
   if (transaction === undefined) return { retryBecause: 'endorsing peers disagreed' };
   const { status, submitted } = await commit(transaction, outcomeDeadline, options.signal);
   if (status.successful) {
@@ -169,7 +171,7 @@ async function endorse(
   contract: Contract,
   name: string,
   args: Uint8Array[],
-  endorsers: readonly string[],
+  { endorsingOrganizations: endorsers, endorsed }: InvokeOptions,
 ): Promise<Transaction | undefined> {
   try {
     const options =
@@ -180,6 +182,8 @@ async function endorse(
       return undefined;
     }
     throw err;
+  } finally {
+    endorsed?.();
   }
 }
 

@@ -12,9 +12,9 @@ const topology: Topology = DEFAULT_TOPOLOGY;
 describeConformance('distributed (Fabric)', async () => {
   await ensureFabricNetwork();
   const server = await startServer({
-    // Two transactions in flight per organization and channel (default 8): the concurrent scenarios then also go
+    // One endorsement at a time per organization and channel (default 2): the concurrent scenarios then also go
     // through batch transactions, while the sequential ones still travel alone.
-    env: { ORCHESTRATOR_MODE: 'distributed', ORCHESTRATOR_FABRIC_MAX_IN_FLIGHT: '2' },
+    env: { ORCHESTRATOR_MODE: 'distributed', ORCHESTRATOR_FABRIC_MAX_ENDORSING: '1' },
     channels: channelConfigFor(topology),
     startTimeoutMs: 120_000,
   });

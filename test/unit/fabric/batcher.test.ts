@@ -13,18 +13,20 @@ const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 class ManualTransport implements LaneTransport {
   readonly sent: string[][] = [];
   private readonly open: (() => void)[] = [];
+  private readonly endorsements: (() => void)[] = [];
   failNext: Error | undefined;
   refuse = new Set<string>();
 
-  one(c: BatchCall): Promise<Uint8Array> {
-    return this.many([c]).then(([result]) => {
+  one(c: BatchCall, endorsed: () => void): Promise<Uint8Array> {
+    return this.many([c], endorsed).then(([result]) => {
       if (result instanceof Uint8Array) return result;
       throw result;
     });
   }
 
-  many(calls: BatchCall[]): Promise<(Uint8Array | OrcError)[]> {
+  many(calls: BatchCall[], endorsed: () => void): Promise<(Uint8Array | OrcError)[]> {
     this.sent.push(calls.map((c) => c.function));
+    this.endorsements.push(endorsed);
     const failure = this.failNext;
     this.failNext = undefined;
     return new Promise((resolve, reject) => {
@@ -44,6 +46,12 @@ class ManualTransport implements LaneTransport {
     return this.open.length;
   }
 
+  /** Ends the endorsement of the oldest transaction still being endorsed; it stays in flight. */
+  async endorse(): Promise<void> {
+    this.endorsements.shift()?.();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
   /** Completes the oldest transaction in flight. */
   async finish(): Promise<void> {
     this.open.shift()?.();
@@ -53,7 +61,7 @@ class ManualTransport implements LaneTransport {
 
 function lane(options: Partial<BatchingOptions> = {}) {
   const transport = new ManualTransport();
-  return { transport, lane: new WriteLane({ maxInFlight: 2, maxCalls: 10, maxBytes: 100, ...options }, transport) };
+  return { transport, lane: new WriteLane({ maxEndorsing: 2, maxCalls: 10, maxBytes: 100, ...options }, transport) };
 }
 
 const settle = (p: Promise<Uint8Array>) =>
@@ -63,7 +71,7 @@ const settle = (p: Promise<Uint8Array>) =>
   );
 
 describe('write lane', () => {
-  it('sends writes alone while there is room in flight, then lets the queue out as one batch per free slot', async () => {
+  it('sends writes alone while few are being endorsed, then lets the queue out as one batch per free slot', async () => {
     const { transport, lane: l } = lane();
     const results = ['a', 'b', 'c', 'd', 'e'].map((name) => settle(l.write(call(name))));
     expect(transport.sent).toEqual([['a'], ['b']]);
@@ -76,8 +84,23 @@ describe('write lane', () => {
     expect(transport.inFlight).toBe(0);
   });
 
+  it('frees a slot as soon as an endorsement completes, without waiting for ordering and commit', async () => {
+    const { transport, lane: l } = lane({ maxEndorsing: 1 });
+    const results = ['a', 'b', 'c', 'd'].map((name) => settle(l.write(call(name))));
+    expect(transport.sent).toEqual([['a']]);
+    await transport.endorse();
+    expect(transport.sent).toEqual([['a'], ['b', 'c', 'd']]);
+    expect(transport.inFlight).toBe(2);
+    const late = settle(l.write(call('e')));
+    expect(transport.sent).toHaveLength(2);
+    await transport.endorse();
+    expect(transport.sent).toEqual([['a'], ['b', 'c', 'd'], ['e']]);
+    for (let i = 0; i < 3; i++) await transport.finish();
+    expect(await Promise.all([...results, late])).toEqual(['ok a', 'ok b', 'ok c', 'ok d', 'ok e']);
+  });
+
   it('fails only the call the ledger refused', async () => {
-    const { transport, lane: l } = lane({ maxInFlight: 1 });
+    const { transport, lane: l } = lane({ maxEndorsing: 1 });
     transport.refuse.add('dup');
     const results = ['first', 'x', 'dup', 'y'].map((name) => settle(l.write(call(name))));
     await transport.finish();
@@ -87,7 +110,7 @@ describe('write lane', () => {
   });
 
   it('keeps batches within maxCalls and maxBytes; a call larger than maxBytes still goes, alone', async () => {
-    const { transport, lane: l } = lane({ maxInFlight: 1, maxCalls: 3, maxBytes: 10 });
+    const { transport, lane: l } = lane({ maxEndorsing: 1, maxCalls: 3, maxBytes: 10 });
     const results = [
       l.write(call('first')),
       ...['a', 'b', 'c', 'd'].map((name) => l.write(call(name, 2))),
@@ -101,7 +124,7 @@ describe('write lane', () => {
   });
 
   it('fails every call of a batch whose transaction failed, and carries on with the next ones', async () => {
-    const { transport, lane: l } = lane({ maxInFlight: 1 });
+    const { transport, lane: l } = lane({ maxEndorsing: 1 });
     const first = settle(l.write(call('first')));
     const batch = ['a', 'b'].map((name) => settle(l.write(call(name))));
     await transport.finish();
@@ -120,7 +143,7 @@ describe('write lane', () => {
   });
 
   it('drops a call whose caller gave up while it waited: never sent, answered ABORTED', async () => {
-    const { transport, lane: l } = lane({ maxInFlight: 1 });
+    const { transport, lane: l } = lane({ maxEndorsing: 1 });
     const first = settle(l.write(call('first')));
     const cancel = new AbortController();
     const gone = settle(l.write(call('gone'), cancel.signal));

@@ -104,7 +104,7 @@ describe('a caller outside the channel', () => {
     const backend = await FabricBackend.open({
       config: threeOrgs({}, dir),
       retryBudgetMs: 1000,
-      batching: { maxInFlight: 8, maxCalls: 64, maxBytes: 1 << 20 },
+      batching: { maxEndorsing: 8, maxCalls: 64, maxBytes: 1 << 20 },
       logger: pino({ level: 'silent' }),
     });
     try {
