@@ -1,22 +1,9 @@
 // Starts a real orchestrator in process (PGlite in a temp folder, gRPC on 127.0.0.1:0) and talks to it over gRPC.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import {
-  credentials,
-  loadPackageDefinition,
-  makeClientConstructor,
-  Metadata,
-  status as Status,
-  type ClientDuplexStream,
-  type GrpcObject,
-  type ServiceClientConstructor,
-  type ServiceError,
-} from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { service as healthService } from 'grpc-health-check';
+import { Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrchestrator, type Orchestrator } from '../../../facade/app.js';
 import { channelConfig } from '../../../facade/channels.js';
@@ -25,6 +12,7 @@ import { LocalBackend } from '../../../facade/local/backend.js';
 import { createLogger } from '../../../facade/logger.js';
 import type { Event } from '../../../lib/asset/index.js';
 import { connect, type OrchestratorClient, type RpcError } from '../../support/client.js';
+import { healthCheck, listServices } from './introspection.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'orc-smoke-'));
 const logLines: Record<string, unknown>[] = [];
@@ -81,43 +69,6 @@ function grpcError(p: Promise<unknown>): Promise<RpcError> {
       throw new Error('expected a gRPC error');
     },
     (err: RpcError) => err,
-  );
-}
-
-/** `grpcurl list`: the v1 reflection API, without any header. */
-function listServices(address: string): Promise<string[]> {
-  const root = join(dirname(createRequire(import.meta.url).resolve('@grpc/reflection')), '../proto');
-  const pkg = loadPackageDefinition(loadSync('grpc/reflection/v1/reflection.proto', { includeDirs: [root] }));
-  const reflection = (((pkg.grpc as GrpcObject).reflection as GrpcObject).v1 as GrpcObject)
-    .ServerReflection as ServiceClientConstructor;
-  const c = new reflection(address, credentials.createInsecure()) as unknown as {
-    ServerReflectionInfo(): ClientDuplexStream<object, object>;
-    close(): void;
-  };
-  return new Promise((resolve, reject) => {
-    const call = c.ServerReflectionInfo();
-    call.on('data', (res: { listServicesResponse?: { service: { name: string }[] } }) => {
-      resolve(res.listServicesResponse?.service.map((s) => s.name) ?? []);
-      call.end();
-      c.close();
-    });
-    call.on('error', reject);
-    call.write({ listServices: '' });
-  });
-}
-
-function healthCheck(address: string, service: string): Promise<string> {
-  const Health = makeClientConstructor(healthService, 'grpc.health.v1.Health');
-  const c = new Health(address, credentials.createInsecure()) as unknown as {
-    Check(req: { service: string }, cb: (err: ServiceError | null, res?: { status: string }) => void): void;
-    close(): void;
-  };
-  return new Promise((resolve, reject) =>
-    c.Check({ service }, (err, res) => {
-      c.close();
-      if (err || !res) reject(err);
-      else resolve(res.status);
-    }),
   );
 }
 

@@ -1,0 +1,222 @@
+// Reflection and health on a real grpc-js server, asked by a real grpc-js client that encodes and decodes the
+// messages itself (./introspection.ts), as grpcurl or a probe would.
+import { createFileRegistry, create, fromBinary } from '@bufbuild/protobuf';
+import { FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptorProto } from '@bufbuild/protobuf/wkt';
+import { Server, ServerCredentials, status as Status, type ServiceError } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Health } from '../../../facade/health.js';
+import { addReflection } from '../../../facade/reflection.js';
+import { builtinFiles } from '../../../facade/reflection/descriptors.js';
+import { decodeReflectionRequest, encodeReflectionResponse } from '../../../facade/reflection/wire.js';
+import { services } from '../../../lib/api/index.js';
+import { encodeQuery, healthCheck, healthClient, openReflection } from './introspection.js';
+
+const orchestratorServices = services.map((s) => s.typeName);
+let server: Server;
+let health: Health;
+let address: string;
+
+beforeAll(async () => {
+  server = new Server();
+  health = new Health(orchestratorServices);
+  health.addToServer(server);
+  addReflection(server);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  address = `127.0.0.1:${port}`;
+});
+
+afterAll(() => server?.forceShutdown());
+
+const decodeFiles = (files: Uint8Array[] | undefined): FileDescriptorProto[] =>
+  (files ?? []).map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
+
+/** The files ordered so that each comes after the files it imports, as createFileRegistry needs. */
+function importsFirst(files: FileDescriptorProto[]): FileDescriptorProto[] {
+  const byName = new Map(files.map((f) => [f.name, f]));
+  const ordered: FileDescriptorProto[] = [];
+  const visit = (file: FileDescriptorProto | undefined): void => {
+    if (!file || ordered.includes(file)) return;
+    file.dependency.forEach((name) => visit(byName.get(name)));
+    ordered.push(file);
+  };
+  files.forEach(visit);
+  return ordered;
+}
+
+describe('server reflection', () => {
+  it.each(['v1', 'v1alpha'] as const)('%s lists every service, its own and health included', async (version) => {
+    const reflection = openReflection(address, version);
+    try {
+      const reply = await reflection.ask({ listServices: '*' });
+      expect(reply.services).toEqual(
+        [
+          ...orchestratorServices,
+          'grpc.health.v1.Health',
+          'grpc.reflection.v1.ServerReflection',
+          'grpc.reflection.v1alpha.ServerReflection',
+        ].sort(),
+      );
+    } finally {
+      reflection.close();
+    }
+  });
+
+  it("resolves a symbol's file with every file it imports, enough to build the descriptors", async () => {
+    const reflection = openReflection(address);
+    try {
+      const reply = await reflection.ask({ fileContainingSymbol: 'orchestrator.ComputeTaskService' });
+      const files = decodeFiles(reply.files);
+      expect(files[0]?.name).toBe('computetask.proto');
+      const names = new Set(files.map((f) => f.name));
+      expect(names.size).toBe(files.length);
+      for (const file of files) for (const dependency of file.dependency) expect(names).toContain(dependency);
+      expect(names).toContain('google/protobuf/timestamp.proto');
+      // A client builds the descriptors from exactly what it received.
+      const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: importsFirst(files) }));
+      const method = registry.getService('orchestrator.ComputeTaskService')?.methods.find((m) => m.name === 'GetTask');
+      expect(method?.input.typeName).toBe('orchestrator.GetTaskParam');
+      expect(method?.output.fields.map((f) => f.name)).toContain('compute_plan_key');
+    } finally {
+      reflection.close();
+    }
+  });
+
+  it('answers several requests on one stream, in order, for files, members and the built-in services', async () => {
+    const reflection = openReflection(address);
+    try {
+      const [byName, method, field, healthFile, reflectionFile] = await Promise.all([
+        reflection.ask({ fileByFilename: 'common.proto' }),
+        reflection.ask({ fileContainingSymbol: 'orchestrator.ComputeTaskService.RegisterTasks' }),
+        reflection.ask({ fileContainingSymbol: 'orchestrator.ComputeTask.compute_plan_key' }),
+        reflection.ask({ fileContainingSymbol: 'grpc.health.v1.HealthCheckResponse.ServingStatus' }),
+        reflection.ask({ fileContainingSymbol: 'grpc.reflection.v1alpha.ServerReflection' }),
+      ]);
+      expect(decodeFiles(byName.files)[0]?.name).toBe('common.proto');
+      expect(decodeFiles(method.files)[0]?.name).toBe('computetask.proto');
+      expect(decodeFiles(field.files)[0]?.name).toBe('computetask.proto');
+      expect(decodeFiles(healthFile.files).map((f) => f.name)).toEqual(['grpc/health/v1/health.proto']);
+      expect(decodeFiles(reflectionFile.files).map((f) => f.name)).toEqual([
+        'grpc/reflection/v1alpha/reflection.proto',
+      ]);
+    } finally {
+      reflection.close();
+    }
+  });
+
+  it('echoes the request and the host, and answers NOT_FOUND in the response for what it does not know', async () => {
+    const reflection = openReflection(address);
+    try {
+      const query = { fileContainingSymbol: 'nope.Nope' };
+      const reply = await reflection.ask(query, 'example.org');
+      expect(reply.validHost).toBe('example.org');
+      expect(Buffer.from(reply.originalRequest)).toEqual(encodeQuery(query, 'example.org'));
+      expect(reply.error).toEqual({ code: Status.NOT_FOUND, message: 'symbol not found: nope.Nope' });
+      expect((await reflection.ask({ fileByFilename: 'nope.proto' })).error?.code).toBe(Status.NOT_FOUND);
+      const noExtension = { containingType: 'orchestrator.ComputeTask', extensionNumber: 1000 };
+      expect((await reflection.ask({ fileContainingExtension: noExtension })).error?.code).toBe(Status.NOT_FOUND);
+      expect(
+        (await reflection.ask({ allExtensionNumbersOfType: 'orchestrator.ComputeTask' })).extensionNumbers,
+      ).toEqual({ baseTypeName: 'orchestrator.ComputeTask', numbers: [] });
+      expect((await reflection.ask({ allExtensionNumbersOfType: 'nope.Nope' })).error?.code).toBe(Status.NOT_FOUND);
+      // The stream is still usable after errors.
+      expect((await reflection.ask({ listServices: '' })).services?.length).toBeGreaterThan(13);
+    } finally {
+      reflection.close();
+    }
+  });
+
+  it('ends a stream that sends bytes which are not a protobuf message with INVALID_ARGUMENT', async () => {
+    const reflection = openReflection(address);
+    try {
+      const err = await reflection.askRaw(Buffer.from([0x1a, 0x05, 0x61])).catch((e: ServiceError) => e);
+      expect((err as ServiceError).code).toBe(Status.INVALID_ARGUMENT);
+    } finally {
+      reflection.close();
+    }
+  });
+
+  it('publishes descriptors that decode what the codec writes (descriptors.ts and wire.ts agree)', () => {
+    const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: builtinFiles() }));
+    const request = encodeQuery({ fileContainingExtension: { containingType: 'a.B', extensionNumber: 7 } }, 'h');
+    const decodedRequest = decodeReflectionRequest(request);
+    expect(decodedRequest.query).toEqual({
+      kind: 'fileContainingExtension',
+      containingType: 'a.B',
+      extensionNumber: 7,
+    });
+    for (const version of ['v1', 'v1alpha']) {
+      const schema = registry.getMessage(`grpc.reflection.${version}.ServerReflectionResponse`);
+      if (!schema) throw new Error(`no ServerReflectionResponse in ${version}`);
+      const answers = [
+        { kind: 'files', files: [new Uint8Array([1, 2])] },
+        { kind: 'extensionNumbers', baseTypeName: 'a.B', numbers: [3, 400] },
+        { kind: 'services', names: ['x.Y', 'z.W'] },
+        { kind: 'error', code: 5, message: 'gone' },
+      ] as const;
+      const decoded = answers.map((answer) => fromBinary(schema, encodeReflectionResponse(decodedRequest, answer)));
+      expect(decoded.map((m) => m as unknown as Record<string, unknown>)).toMatchObject([
+        {
+          validHost: 'h',
+          originalRequest: {
+            host: 'h',
+            messageRequest: { case: 'fileContainingExtension', value: { containingType: 'a.B', extensionNumber: 7 } },
+          },
+          messageResponse: { case: 'fileDescriptorResponse', value: { fileDescriptorProto: [new Uint8Array([1, 2])] } },
+        },
+        {
+          messageResponse: {
+            case: 'allExtensionNumbersResponse',
+            value: { baseTypeName: 'a.B', extensionNumber: [3, 400] },
+          },
+        },
+        { messageResponse: { case: 'listServicesResponse', value: { service: [{ name: 'x.Y' }, { name: 'z.W' }] } } },
+        { messageResponse: { case: 'errorResponse', value: { errorCode: 5, errorMessage: 'gone' } } },
+      ]);
+    }
+    const healthResponse = registry.getMessage('grpc.health.v1.HealthCheckResponse');
+    expect(healthResponse?.fields.map((f) => [f.name, f.number, f.enum?.values.map((v) => v.name)])).toEqual([
+      ['status', 1, ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN']],
+    ]);
+  });
+});
+
+describe('health', () => {
+  it('answers Check for the server and each service, NOT_FOUND for others', async () => {
+    health.setAll('SERVING');
+    expect(await healthCheck(address, '')).toBe('SERVING');
+    expect(await healthCheck(address, 'orchestrator.EventService')).toBe('SERVING');
+    const err = await healthCheck(address, 'nope.Nope').catch((e: ServiceError) => e);
+    expect((err as ServiceError).code).toBe(Status.NOT_FOUND);
+  });
+
+  it('streams the current status on Watch, then each change; SERVICE_UNKNOWN for an unknown service', async () => {
+    health.setAll('SERVING');
+    const client = healthClient(address);
+    try {
+      const watch = client.Watch('');
+      const seen: string[] = [];
+      const twoStatuses = new Promise<void>((resolve) =>
+        watch.on('data', (status: string) => {
+          seen.push(status);
+          if (seen.length === 1) health.setAll('NOT_SERVING');
+          if (seen.length === 2) resolve();
+        }),
+      );
+      watch.on('error', () => undefined);
+      await twoStatuses;
+      watch.cancel();
+      expect(seen).toEqual(['SERVING', 'NOT_SERVING']);
+
+      const unknown = client.Watch('nope.Nope');
+      unknown.on('error', () => undefined);
+      const first = await new Promise<string>((resolve) => unknown.once('data', resolve));
+      unknown.cancel();
+      expect(first).toBe('SERVICE_UNKNOWN');
+    } finally {
+      client.close();
+      health.setAll('SERVING');
+    }
+  });
+});
