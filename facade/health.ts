@@ -2,7 +2,7 @@
 // It answers without mspid/channel headers (it is registered outside the orchestrator pipeline) so probes need no
 // identity. Two one-field messages are read and written on the wire directly (numbers as in
 // reflection/descriptors.ts), which spares the process grpc-health-check's protobufjs.
-import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import {
   status as Status,
   type sendUnaryData,
@@ -11,6 +11,7 @@ import {
   type ServerWritableStream,
   type MethodDefinition,
 } from '@grpc/grpc-js';
+import { readFields } from '../lib/wire/fields.js';
 
 /** HealthCheckResponse.ServingStatus numbers. */
 const SERVING_STATUS = { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 } as const;
@@ -19,15 +20,6 @@ export type ServingStatus = 'SERVING' | 'NOT_SERVING';
 export type HealthStatus = keyof typeof SERVING_STATUS;
 /** What the server-side deserializer yields: undefined for bytes that are not a protobuf message. */
 export type HealthRequest = { service: string } | undefined;
-
-/** Reads the fields of a message, skipping unknown ones; the callback consumes the fields it knows. */
-function readFields(bytes: Uint8Array, read: (reader: BinaryReader, field: number, wireType: WireType) => boolean) {
-  const reader = new BinaryReader(bytes);
-  while (reader.pos < reader.len) {
-    const [field, wireType] = reader.tag();
-    if (!read(reader, field, wireType)) reader.skip(wireType, field);
-  }
-}
 
 /** HealthCheckRequest { string service = 1 } */
 function decodeRequest(bytes: Uint8Array): HealthRequest {

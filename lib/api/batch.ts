@@ -9,7 +9,8 @@
 //   message Call          { string function = 1; bytes request = 2; }   // function: transactionName() of the RPC
 //   message BatchResponse { repeated Outcome outcomes = 1; }            // one per call, in call order
 //   message Outcome       { oneof result { bytes response = 1; string error = 2; } }
-import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { readFields } from '../wire/fields.js';
 
 /** The Fabric transaction name of the batch function (contract:function). */
 export const BATCH_TRANSACTION = 'orchestrator.Batch:Execute';
@@ -44,12 +45,14 @@ export function encodeBatchRequest(calls: readonly BatchCall[]): Uint8Array {
 
 /** Throws on bytes that are not a BatchRequest (the caller words the error). */
 export function decodeBatchRequest(bytes: Uint8Array): BatchCall[] {
-  return repeated(bytes, CALLS, (reader) => {
+  return repeated(bytes, CALLS, (message) => {
     const call: BatchCall = { function: '', request: new Uint8Array() };
-    fields(reader, (field, wireType) => {
-      if (field === FUNCTION && wireType === WireType.LengthDelimited) call.function = reader.string();
-      else if (field === REQUEST && wireType === WireType.LengthDelimited) call.request = reader.bytes();
-      else reader.skip(wireType, field);
+    readFields(message, (reader, field, wireType) => {
+      if (wireType !== WireType.LengthDelimited) return false;
+      if (field === FUNCTION) call.function = reader.string();
+      else if (field === REQUEST) call.request = reader.bytes();
+      else return false;
+      return true;
     });
     return call;
   });
@@ -67,34 +70,26 @@ export function encodeBatchResponse(outcomes: readonly BatchOutcome[]): Uint8Arr
 }
 
 export function decodeBatchResponse(bytes: Uint8Array): BatchOutcome[] {
-  return repeated(bytes, OUTCOMES, (reader) => {
+  return repeated(bytes, OUTCOMES, (message) => {
     let outcome: BatchOutcome = { response: new Uint8Array() };
-    fields(reader, (field, wireType) => {
-      if (field === RESPONSE && wireType === WireType.LengthDelimited) outcome = { response: reader.bytes() };
-      else if (field === ERROR && wireType === WireType.LengthDelimited) outcome = { error: reader.string() };
-      else reader.skip(wireType, field);
+    readFields(message, (reader, field, wireType) => {
+      if (wireType !== WireType.LengthDelimited) return false;
+      if (field === RESPONSE) outcome = { response: reader.bytes() };
+      else if (field === ERROR) outcome = { error: reader.string() };
+      else return false;
+      return true;
     });
     return outcome;
   });
 }
 
 /** Decodes every occurrence of the message field `field` of `bytes` with `item`, skipping unknown fields. */
-function repeated<T>(bytes: Uint8Array, field: number, item: (reader: BinaryReader) => T): T[] {
-  const reader = new BinaryReader(bytes);
+function repeated<T>(bytes: Uint8Array, field: number, item: (message: Uint8Array) => T): T[] {
   const items: T[] = [];
-  fields(reader, (number, wireType) => {
-    if (number === field && wireType === WireType.LengthDelimited) {
-      items.push(item(new BinaryReader(reader.bytes())));
-    } else {
-      reader.skip(wireType, number);
-    }
+  readFields(bytes, (reader, number, wireType) => {
+    if (number !== field || wireType !== WireType.LengthDelimited) return false;
+    items.push(item(reader.bytes()));
+    return true;
   });
   return items;
-}
-
-function fields(reader: BinaryReader, onField: (field: number, wireType: WireType) => void): void {
-  while (reader.pos < reader.len) {
-    const [field, wireType] = reader.tag();
-    onField(field, wireType);
-  }
 }
