@@ -4,6 +4,7 @@ import {
   decodeBatchRequest,
   encodeBatchResponse,
   rpcs,
+  runCall,
   transactionName,
   type BatchCall,
   type BatchOutcome,
@@ -11,7 +12,6 @@ import {
 } from '../lib/api/index.js';
 import type { Event } from '../lib/asset/index.js';
 import { invalidAsset, OrcError } from '../lib/errors/index.js';
-import { EventBuffer } from '../lib/service/index.js';
 import { decodeRequest, OpaqueBytes, PROTOBUF_MEDIA_TYPE } from './codec.js';
 import type { OrchestratorContext } from './context.js';
 import { declareTransactions, OrchestratorContract } from './contract.js';
@@ -41,13 +41,12 @@ export async function executeBatch(ctx: OrchestratorContext, request: Uint8Array
     const events: Event[] = [];
     for (const call of calls) {
       const mark = ledger.savepoint();
-      const emitted = new EventBuffer();
       try {
         const rpc = batchable.get(call.function);
         if (!rpc) throw new OrcError('Unimplemented', `"${call.function}" is not a writing transaction`);
-        const response = await rpc.call(ctx.provider(ledger, emitted), decodeRequest(rpc.method.input, call.request));
-        outcomes.push({ response: toBinary(rpc.method.output, response) });
-        for (const event of emitted.events) events.push(event);
+        const outcome = await runCall(rpc, decodeRequest(rpc.method.input, call.request), ctx.scope(ledger));
+        outcomes.push({ response: toBinary(rpc.method.output, outcome.response) });
+        for (const event of outcome.events) events.push(event);
       } catch (err) {
         ledger.rollback(mark);
         outcomes.push({ error: chaincodeError(err).message });

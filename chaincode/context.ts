@@ -3,7 +3,8 @@ import { TimestampSchema, type Timestamp } from '@bufbuild/protobuf/wkt';
 import { Context } from 'fabric-contract-api';
 import type { Event } from '../lib/asset/index.js';
 import type { DBAL } from '../lib/persistence/index.js';
-import { EventBuffer, fixedClock, Provider, type EventSink } from '../lib/service/index.js';
+import type { CallScope } from '../lib/api/index.js';
+import { fixedClock } from '../lib/service/index.js';
 import { openLedger } from './ledger.js';
 
 /**
@@ -11,25 +12,22 @@ import { openLedger } from './ledger.js';
  * holds lives exactly as long as one transaction and is never shared between concurrent ones.
  */
 export class OrchestratorContext extends Context {
-  /** Where the services emit, in emission order (ids are assigned once the call has succeeded). */
-  readonly emitted = new EventBuffer();
   /** The events of a successful writing call, ids assigned: afterTransaction turns them into the chaincode event. */
   pending: Event[] = [];
 
   /**
-   * The services of this transaction. Every input comes from the signed proposal, identical on every endorser:
-   * time = the transaction timestamp (never the peer's clock), requester = the signer's MSP id (never a header).
-   * A batch transaction passes its own ledger and one event sink per call.
+   * What the calls of this transaction run over. Every input comes from the signed proposal, identical on every
+   * endorser: time = the transaction timestamp (never the peer's clock), requester = the signer's MSP id (never a
+   * header). A batch transaction passes its own ledger.
    */
-  provider(dbal?: DBAL, events: EventSink = this.emitted): Provider {
+  scope(dbal?: DBAL): CallScope {
     const channel = this.stub.getChannelID();
-    return new Provider({
+    return {
       dbal: dbal ?? openLedger(this.stub, channel),
       clock: fixedClock(txTimestamp(this.stub.getTxTimestamp())),
-      events,
       requester: this.clientIdentity.getMSPID(),
       channel,
-    });
+    };
   }
 }
 

@@ -1,7 +1,7 @@
 import type { DescService } from '@bufbuild/protobuf';
 import { Context, Contract } from 'fabric-contract-api';
-import { rpcs, type UnaryRpc } from '../lib/api/index.js';
-import { internal, OrcError } from '../lib/errors/index.js';
+import { rpcs, runCall, type UnaryRpc } from '../lib/api/index.js';
+import { OrcError } from '../lib/errors/index.js';
 import { decodeRequest, encodeResponse, protobufSchema, type ProtobufSchema } from './codec.js';
 import { OrchestratorContext } from './context.js';
 import { chaincodeError } from './errors.js';
@@ -37,17 +37,12 @@ export class OrchestratorContract extends Contract {
 /** One transaction: decode, run the service call over the ledger, buffer the events, encode the response. */
 async function execute(rpc: UnaryRpc, ctx: OrchestratorContext, request: Uint8Array): Promise<Uint8Array> {
   try {
-    const input = decodeRequest(rpc.method.input, request);
-    const provider = ctx.provider();
-    const response = await rpc.call(provider, input);
-    const emitted = ctx.emitted.events;
-    if (rpc.readOnly) {
-      // Evaluated calls are never committed: an event emitted here would be lost, which is a bug in the service.
-      if (emitted.length > 0) throw internal(`read-only ${rpc.method.name} emitted ${emitted.length} event(s)`);
-    } else if (emitted.length > 0) {
-      const events = assignEventIds(emitted, ctx.stub.getTxID(), ctx.stub.getChannelID());
+    const scope = ctx.scope();
+    const { response, events } = await runCall(rpc, decodeRequest(rpc.method.input, request), scope);
+    if (events.length > 0) {
+      assignEventIds(events, ctx.stub.getTxID(), ctx.stub.getChannelID());
       // Stored in world state too, so that QueryEvents answers from the ledger like the other backends do.
-      await provider.ctx.dbal.addEvents(events);
+      await scope.dbal.addEvents(events);
       ctx.pending = events;
     }
     return encodeResponse(rpc.method.output, response);

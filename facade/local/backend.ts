@@ -2,10 +2,10 @@
 // RPC in one database transaction (design §3–4).
 import { randomUUID } from 'node:crypto';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
-import type { UnaryRpc } from '../../lib/api/index.js';
+import { runCall, type UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
 import { openPglite, openPostgres, PostgresDBAL, runInTransaction, type DbHandle } from '../../lib/postgres/index.js';
-import { EventBuffer, Provider, wallClock } from '../../lib/service/index.js';
+import { wallClock } from '../../lib/service/index.js';
 import type { Backend, CallContext } from '../backend.js';
 import type { StorageConfig } from '../config.js';
 import { EventHub } from '../events/hub.js';
@@ -59,7 +59,7 @@ export class LocalBackend implements Backend {
    * Writes run SERIALIZABLE, one at a time per channel (queued before BEGIN, so that writers of one plan wait for each
    * other instead of aborting each other), and are retried from scratch on serialization failures within the
    * budget; a client cancelling while its write is queued drops it. Reads run READ COMMITTED
-   * READ ONLY and wait for nobody (lib/postgres runInTransaction). Everything an attempt creates (clock, event buffer,
+   * READ ONLY and wait for nobody (lib/postgres runInTransaction). Everything an attempt creates (clock, and through runCall the event buffer and
    * provider) is fresh, so a retried attempt depends on nothing the failed one did. Events get their ids and are
    * stored in the same transaction: they exist exactly when the change they describe does.
    */
@@ -79,18 +79,11 @@ export class LocalBackend implements Backend {
       },
       async (q) => {
         const dbal = new PostgresDBAL(q, caller.channel);
-        const events = new EventBuffer();
-        const provider = new Provider({
-          dbal,
-          clock: wallClock(),
-          events,
-          requester: caller.mspid,
-          channel: caller.channel,
-        });
-        const response = await rpc.call(provider, request);
-        if (events.events.length > 0) {
-          for (const event of events.events) event.id = randomUUID();
-          await dbal.addEvents(events.events);
+        const scope = { dbal, clock: wallClock(), requester: caller.mspid, channel: caller.channel };
+        const { response, events } = await runCall(rpc, request, scope);
+        if (events.length > 0) {
+          for (const event of events) event.id = randomUUID();
+          await dbal.addEvents(events);
         }
         return response;
       },

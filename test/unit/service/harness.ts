@@ -29,7 +29,8 @@ import {
 import { isOrcError, type OrcError } from '../../../lib/errors/index.js';
 import { LedgerDB, MemoryKV } from '../../../lib/ledger/index.js';
 import type { DBAL } from '../../../lib/persistence/index.js';
-import { EventBuffer, fixedClock, Provider } from '../../../lib/service/index.js';
+import { withProvider } from '../../../lib/api/index.js';
+import { fixedClock, Provider } from '../../../lib/service/index.js';
 import {
   CHANNEL,
   inp,
@@ -100,13 +101,12 @@ export class Harness {
   async run<T>(requester: string, fn: (p: Provider) => Promise<T>, channel: string = this.channel): Promise<T> {
     const tx = this.backend.begin(channel);
     const dbal = tx.dbal;
-    const buffer = new EventBuffer();
-    const provider = new Provider({ dbal, clock: fixedClock(this.now()), events: buffer, requester, channel });
     let result: T;
     let events: Event[];
     try {
-      result = await fn(provider);
-      events = buffer.events.map((e) => {
+      const outcome = await withProvider({ dbal, clock: fixedClock(this.now()), requester, channel }, fn);
+      result = outcome.response;
+      events = outcome.events.map((e) => {
         const stored = clone(EventSchema, e);
         stored.id = String(++this.eventCounter);
         stored.channel = channel;
