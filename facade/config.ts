@@ -7,6 +7,7 @@ import { DEFAULT_CHANNELS, channelConfig, loadChannelConfig, type ChannelConfig 
 import { parseGoDuration } from './duration.js';
 import type { BatchingOptions } from './fabric/batcher.js';
 import { loadFabricConfig, type FabricConfig } from './fabric/config.js';
+import { checkDatabaseUrl } from './startup/database-url.js';
 
 export interface HostPort {
   host: string;
@@ -187,7 +188,15 @@ const env = z.object({
   ORCHESTRATOR_GRPC_KEEPALIVE_POLICY_MIN_TIME: duration('30s'),
   ORCHESTRATOR_GRPC_KEEPALIVE_POLICY_PERMIT_WITHOUT_STREAM: bool(false),
   ORCHESTRATOR_DATA_DIR: text,
-  ORCHESTRATOR_DATABASE_URL: text,
+  ORCHESTRATOR_DATABASE_URL: text.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    try {
+      return checkDatabaseUrl(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
   ORCHESTRATOR_CHANNEL_CONFIG: text,
   ORCHESTRATOR_TX_RETRY_BUDGET: duration('500ms'),
   ORCHESTRATOR_FABRIC_MAX_ENDORSING: positiveInt(2),

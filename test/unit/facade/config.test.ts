@@ -138,10 +138,25 @@ describe('loadConfig errors name the variable', () => {
     [{ ORCHESTRATOR_VERIFY_CLIENT_MSP_ID: 'true' }, 'ORCHESTRATOR_VERIFY_CLIENT_MSP_ID'],
     [{ ORCHESTRATOR_CHANNEL_CONFIG: '/does/not/exist.yaml' }, 'ORCHESTRATOR_CHANNEL_CONFIG'],
     [{ ORCHESTRATOR_AMQP_URL: 'amqp://a', ORCHESTRATOR_AMQP_DSN: 'amqp://b' }, 'ORCHESTRATOR_AMQP_DSN'],
+    [{ ORCHESTRATOR_DATABASE_URL: 'nonsense' }, 'ORCHESTRATOR_DATABASE_URL'],
+    [{ ORCHESTRATOR_DATABASE_URL: 'mysql://root@db/orc' }, 'ORCHESTRATOR_DATABASE_URL'],
+    [{ ORCHESTRATOR_DATABASE_URL: 'host=db dbname=orc' }, 'ORCHESTRATOR_DATABASE_URL'],
   ])('%o → %s', (env, variable) => {
     const err = configError(env);
     expect(err.variable).toBe(variable);
     expect(err.message).toContain(variable);
+  });
+
+  it('never repeats a database URL, which may hold a password', () => {
+    for (const url of ['mysql://root:s3cret@db/orc', 'postgres//root:s3cret@db/orc']) {
+      expect(configError({ ORCHESTRATOR_DATABASE_URL: url }).message).not.toContain('s3cret');
+    }
+  });
+
+  it('accepts both PostgreSQL schemes', () => {
+    for (const url of ['postgres://db/orc', 'postgresql://u:p@[::1]:5433/orc?sslmode=disable']) {
+      expect(loadConfig({ ORCHESTRATOR_DATABASE_URL: url }, cwd).storage).toEqual({ kind: 'postgres', url });
+    }
   });
 });
 
