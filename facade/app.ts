@@ -10,6 +10,7 @@ import { Health } from './health.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { addReflection } from './reflection.js';
+import { listenError, preflight } from './startup/index.js';
 import { serverCredentials } from './tls.js';
 
 export interface Orchestrator {
@@ -79,6 +80,7 @@ function shutdownServer(server: Server, graceMs: number): Promise<void> {
 }
 
 export async function startOrchestrator(config: Config, options: StartOptions = {}): Promise<Orchestrator> {
+  await preflight(config, options.backend !== undefined);
   const logger = options.logger ?? createLogger(config.logLevel);
   const tls = serverCredentials(config.tls);
   const backend = options.backend ?? (await createBackend(config, logger));
@@ -105,9 +107,17 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
     health.addToServer(server);
     addReflection(server);
 
-    const port = await bind(server, formatHostPort(config.grpc), tls.credentials);
+    // preflight() found both addresses free; another process may have taken one since.
+    const port = await bind(server, formatHostPort(config.grpc), tls.credentials).catch((err: unknown) => {
+      throw listenError(err, config.grpc, 'ORCHESTRATOR_GRPC_ADDRESS');
+    });
     const address = formatHostPort({ host: config.grpc.host, port });
-    if (config.metrics) metricsEndpoint = await metrics.serve(config.metrics);
+    const metricsAt = config.metrics;
+    if (metricsAt) {
+      metricsEndpoint = await metrics.serve(metricsAt).catch((err: unknown) => {
+        throw listenError(err, metricsAt, 'ORCHESTRATOR_METRICS_ADDRESS');
+      });
+    }
     if (config.amqpUrl) {
       if (!backend.outbox) throw new Error(`the ${backend.storage} backend cannot feed AMQP dispatch`);
       dispatcher = new Dispatcher(backend.outbox, amqpPublisher(config.amqpUrl, logger), logger, metrics, {

@@ -1,6 +1,6 @@
 // `npm start` / `node dist/facade/main.js` / `node --import tsx facade/main.ts`: reads the environment, starts the
-// orchestrator, stops it gracefully on SIGINT/SIGTERM (exit 0). A bad configuration exits 1 with a message that
-// names the variable.
+// orchestrator, stops it gracefully on SIGINT/SIGTERM (exit 0). A bad configuration, or a start that fails for a
+// reason the operator can fix, exits 1 with one line on stderr that names the variable.
 import { setFlagsFromString } from 'node:v8';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { startOrchestrator, type Orchestrator } from './app.js';
@@ -14,13 +14,16 @@ import { createLogger } from './logger.js';
 // server (npm start, the bench, a container running main.js) gets it.
 setFlagsFromString('--no-allocation-site-pretenuring');
 
+/** Messages quoted from a driver or the system may span lines; the operator's line must not. */
+const oneLine = (message: string): string => message.replace(/\s*\n\s*/g, ' ');
+
 async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`orchestrator: invalid configuration: ${err.message}\n`);
+    process.stderr.write(`orchestrator: invalid configuration: ${oneLine(err.message)}\n`);
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
@@ -28,7 +31,13 @@ async function main(): Promise<void> {
   try {
     orchestrator = await startOrchestrator(config, { logger });
   } catch (err) {
-    logger.fatal({ err }, err instanceof ConfigError ? `invalid configuration: ${err.message}` : 'start failed');
+    // Something the operator can fix (busy port, unwritable folder, unreachable database): one line naming the
+    // variable, like a bad value above. Anything else is a bug and keeps its stack in the log.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`orchestrator: cannot start: ${oneLine(err.message)}\n`);
+    } else {
+      logger.fatal({ err }, 'start failed');
+    }
     process.exit(1);
   }
   const stop = (signal: NodeJS.Signals): void => {

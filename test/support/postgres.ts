@@ -1,14 +1,14 @@
 // Starts a throwaway PostgreSQL server (Debian's binaries) for tests: fresh data folder, loopback port, unix socket
 // in the same folder, removed on stop(). No Docker, no shared cluster, nothing left behind.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './ports.js';
 
 export interface TestPostgres {
-  /** postgres://postgres@127.0.0.1:<port>/<database> */
+  /** postgres://postgres[:password]@127.0.0.1:<port>/<database> */
   url: string;
   /** Stops the server (immediate shutdown) and removes its folder. Idempotent. */
   stop(): Promise<void>;
@@ -48,8 +48,11 @@ function run(bin: string, args: string[], user: { uid: number; gid: number } | u
   }
 }
 
-/** Starts a fresh server; `database` is created empty. */
-export async function startTestPostgres(database = 'orchestrator'): Promise<TestPostgres> {
+/**
+ * Starts a fresh server; `database` is created empty. With `password`, TCP clients must give it (scram-sha-256) as
+ * user postgres, and `url` carries it; without, anyone may connect (trust).
+ */
+export async function startTestPostgres(database = 'orchestrator', password?: string): Promise<TestPostgres> {
   const bin = findPostgresBin();
   const user = asServerUser();
   const dir = mkdtempSync(join(tmpdir(), 'orc-pg-'));
@@ -71,7 +74,14 @@ export async function startTestPostgres(database = 'orchestrator'): Promise<Test
   process.once('exit', stopSync);
   try {
     // C locale: byte-order text comparison, like the other backends; UTF8 for any key.
-    run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '-N'], user);
+    const auth = ['--auth=trust'];
+    if (password !== undefined) {
+      const pwfile = join(dir, 'pwfile');
+      writeFileSync(pwfile, `${password}\n`);
+      if (user) chownSync(pwfile, user.uid, user.gid);
+      auth.push('--auth-host=scram-sha-256', `--pwfile=${pwfile}`);
+    }
+    run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', ...auth, '-E', 'UTF8', '--locale=C', '-N'], user);
     const port = await freePort();
     // Durability is irrelevant for a throwaway server; these make tests (and the benchmark) less disk-bound.
     const opts = [
@@ -85,7 +95,7 @@ export async function startTestPostgres(database = 'orchestrator'): Promise<Test
     ].join(' ');
     run(join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start'], user);
     started = true;
-    const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+    const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
     await admin.connect();
     try {
       await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
@@ -93,7 +103,7 @@ export async function startTestPostgres(database = 'orchestrator'): Promise<Test
       await admin.end();
     }
     return {
-      url: `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+      url: `postgres://postgres${password === undefined ? '' : `:${encodeURIComponent(password)}`}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
       stop: async () => {
         stopSync();
         process.removeListener('exit', stopSync);

@@ -1,0 +1,28 @@
+// Everything that can stop a start for a reason an operator can fix is checked here, before the backend opens:
+// each failure is one ConfigError naming the variable to change, raised at once instead of after the database or
+// the embedded engine has spent seconds starting (or minutes retrying).
+import type { Config } from '../config.js';
+import { checkDataDir } from './data-dir.js';
+import { checkDatabase } from './database.js';
+import { checkListen } from './listen.js';
+
+export { checkDatabaseUrl } from './database-url.js';
+export { databaseStartError } from './database.js';
+export { listenError } from './listen.js';
+
+/**
+ * @param backendGiven the caller brings its own backend (tests): storage is then not this configuration's concern.
+ * @throws {@link ConfigError} for the first check that fails.
+ */
+export async function preflight(config: Config, backendGiven: boolean): Promise<void> {
+  await checkListen(config.grpc, 'ORCHESTRATOR_GRPC_ADDRESS');
+  if (config.metrics) await checkListen(config.metrics, 'ORCHESTRATOR_METRICS_ADDRESS');
+  if (backendGiven) return;
+  if (usesDataDir(config)) checkDataDir(config.dataDir);
+  if (config.mode === 'standalone' && config.storage.kind === 'postgres') await checkDatabase(config.storage.url);
+}
+
+/** The embedded database lives in the data folder; in distributed mode only the AMQP checkpoint does. */
+function usesDataDir(config: Config): boolean {
+  return config.mode === 'standalone' ? config.storage.kind !== 'postgres' : config.amqpUrl !== undefined;
+}
