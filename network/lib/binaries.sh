@@ -17,7 +17,7 @@ binaries_present() {
 require_go() {
   command -v go >/dev/null 2>&1 ||
     die "Go is not installed (needed once, to build the Fabric binaries into $BIN_DIR)" \
-      "install Go >= 1.26.4 (https://go.dev/dl/ or apt-get install golang-go if recent enough), then run npm run network:up"
+      "install Go >= 1.21 (https://go.dev/dl/; Debian bookworm's golang-go is 1.19, too old), then run npm run network:up"
 }
 
 # Go's own caches are kept inside network/.cache so that deleting that folder really means a cold

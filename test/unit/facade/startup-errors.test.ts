@@ -1,7 +1,7 @@
 // Startup mistakes an operator can fix, tried on the real server process (`node dist/facade/main.js`, as npm start
 // runs it): each must stop the process with exit code 1 and one line on stderr naming the variable to change (and
 // the address or folder), before anything slow starts, and must never print the database password.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,11 +11,11 @@ import { fromProjectRoot } from '../../../lib/paths.js';
 import { waitForExit } from '../../support/child.js';
 import { freePort } from '../../support/ports.js';
 import { startTestPostgres, type TestPostgres } from '../../support/postgres.js';
+import { unprivilegedUser } from '../../support/users.js';
 
 const MAIN = fromProjectRoot('dist', 'facade', 'main.js');
 /** Not a timing assertion: only keeps a server that waits (the bug) from hanging the suite. */
 const HANG_GUARD_MS = 10_000;
-const NOBODY = 65534;
 
 interface Outcome {
   /** null when the hang guard had to kill the process. */
@@ -192,19 +192,6 @@ describe('busy ports', () => {
   });
 });
 
-/**
- * Root writes anywhere: the server runs as nobody then, so that folder permissions apply. Possible only where nobody
- * can read the project (a clone in a private folder cannot).
- */
-function unprivileged(): { uid: number; gid: number } | undefined | false {
-  if (process.getuid?.() !== 0) return undefined;
-  const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(MAIN)})`], {
-    uid: NOBODY,
-    gid: NOBODY,
-  });
-  return probe.status === 0 ? { uid: NOBODY, gid: NOBODY } : false;
-}
-
 describe('ORCHESTRATOR_DATA_DIR', () => {
   it('names the variable and the folder when it cannot be created', async () => {
     const file = join(work, 'a-file');
@@ -217,7 +204,7 @@ describe('ORCHESTRATOR_DATA_DIR', () => {
     );
   });
 
-  const user = existsSync(MAIN) ? unprivileged() : undefined;
+  const user = existsSync(MAIN) ? unprivilegedUser(MAIN) : undefined;
   it.skipIf(user === false)('names the variable and the folder when it exists but cannot be written', async () => {
     const dataDir = join(work, 'read-only');
     mkdirSync(dataDir);
