@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
- * Reads the API tables of Substra's orchestrator 1.0 from the shared reference specification, so that our proto files
- * are checked against a source we did not write.
+ * The API tables of Substra's orchestrator 1.0, committed beside this file, so that our proto files are checked
+ * against a source we did not write from the repository alone (no file outside it, no skipped test in a clone).
  */
-export const SPEC_PATH = resolve(import.meta.dirname, '../../../../shared/reference/substra-spec.md');
+export const SPEC_PATH = resolve(import.meta.dirname, 'substra-api.md');
 
 export interface SpecField {
   number: number;
@@ -37,57 +37,19 @@ export interface SpecApi {
   messages: Map<string, SpecMessage>;
 }
 
-/**
- * The facts the tables state (names and numbers, no prose), kept in the repository so that the check also runs where
- * the shared reference is not beside the project (a clone elsewhere, some CI set-ups). spec-snapshot.test.ts keeps
- * it equal to the reference whenever the reference is there.
- */
-export const SNAPSHOT_PATH = resolve(import.meta.dirname, 'substra-api.json');
-
-interface Snapshot {
-  rpcs: SpecRpc[];
-  enums: Record<string, Record<string, number>>;
-  messages: Record<string, SpecMessage>;
-}
-
-export function specAvailable(): boolean {
-  return existsSync(SPEC_PATH);
-}
-
-/** The reference's tables: parsed from the reference when it is there, else from the committed snapshot. */
-export function readSpec(): SpecApi {
-  return specAvailable() ? parseSpec() : fromSnapshot(JSON.parse(readFileSync(SNAPSHOT_PATH, 'utf8')) as Snapshot);
-}
-
-export function toSnapshot(api: SpecApi): string {
-  const snapshot: Snapshot = {
-    rpcs: api.rpcs,
-    enums: Object.fromEntries([...api.enums].map(([name, values]) => [name, Object.fromEntries(values)])),
-    messages: Object.fromEntries(api.messages),
-  };
-  return `${JSON.stringify(snapshot, null, 2)}\n`;
-}
-
-function fromSnapshot(snapshot: Snapshot): SpecApi {
-  return {
-    rpcs: snapshot.rpcs,
-    enums: new Map(Object.entries(snapshot.enums).map(([name, values]) => [name, new Map(Object.entries(values))])),
-    messages: new Map(Object.entries(snapshot.messages)),
-  };
-}
-
 export function parseSpec(): SpecApi {
   const text = readFileSync(SPEC_PATH, 'utf8');
-  const section = (start: string, end: string): string => {
+  /** From the `start` heading to the next `### ` heading or the end. */
+  const section = (start: string): string => {
     const from = text.indexOf(start);
-    const to = text.indexOf(end, from + start.length);
-    if (from < 0 || to < 0) throw new Error(`section "${start}" not found in ${SPEC_PATH}`);
-    return text.slice(from, to);
+    if (from < 0) throw new Error(`section "${start}" not found in ${SPEC_PATH}`);
+    const to = text.indexOf('\n### ', from + start.length);
+    return text.slice(from, to < 0 ? undefined : to);
   };
   return {
-    rpcs: parseRpcs(section('### 1.2 Services and RPCs', '### 1.3')),
-    enums: parseEnums(section('### 1.3 Enums', '### 1.4')),
-    messages: parseMessages(section('### 1.4 Messages', '#### Field usage notes')),
+    rpcs: parseRpcs(section('### 1.2 Services and RPCs')),
+    enums: parseEnums(section('### 1.3 Enums')),
+    messages: parseMessages(section('### 1.4 Messages')),
   };
 }
 
