@@ -1,6 +1,6 @@
 // What the gRPC layer needs from whoever runs the ledger logic. Two implementations: LocalBackend (embedded PGlite
-// or PostgreSQL, the business logic runs in this process) and, later, FabricBackend (fabric-gateway: the chaincode
-// runs it on the peers). The gRPC layer only authenticates, authorizes and maps errors; everything else is here.
+// or PostgreSQL, the business logic runs in this process) and FabricBackend (fabric-gateway: the chaincode runs it
+// on the peers). The gRPC layer only authenticates, authorizes and maps errors; everything else is here.
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { UnaryRpc } from '../lib/api/index.js';
 import type { Event } from '../lib/asset/index.js';
