@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# What `npm test` needs from the machine beyond node_modules, checked before every run (npm's pretest) and by .ci/run:
-# the one list of it. Missing Debian packages are installed when run as root (apt-get update first, only then); as
+# What `npm test` needs from the machine, checked before every run (npm's pretest) and by .ci/run: the one list of
+# it. Missing Debian packages are installed when run as root (apt-get update first, only then); as
 # anyone else it stops at once with the command to run. Quick when everything is there: a few `command -v`.
 #
 #   postgresql       initdb/pg_ctl: PostgreSQL suites start their own server (test/support/postgres.ts)
@@ -8,7 +8,8 @@
 #   openssl          TLS tests make their certificates (test/unit/facade/tls.test.ts)
 #   curl jq iproute2 procps util-linux tar gzip coreutils
 #                    the Fabric network scripts (network/up.sh checks the same commands)
-#   Node >= 20.9     package.json engines; Go >= 1.21 builds the Fabric binaries once (network/lib/binaries.sh)
+#   Node >= 20.9     package.json engines, and node_modules (npm ci when missing)
+#   Go >= 1.21       builds the Fabric binaries once (network/lib/binaries.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,6 +50,12 @@ fail() {
 IFS=. read -r node_major node_minor _ <<<"$(node -v | tr -d v)"
 ((node_major > 20 || (node_major == 20 && node_minor >= 9))) ||
   fail "Node $(node -v) is too old: the project needs Node >= 20.9" "install Node 20.9 or newer (Debian: nodejs from NodeSource, or nvm)"
+
+# A fresh clone: the npm packages are part of the set-up too (as `npm ci` in .ci/run, which then finds them).
+if [[ ! -d node_modules ]]; then
+  echo "npm test: node_modules is missing: npm ci"
+  npm ci --no-audit --no-fund
+fi
 
 # Go only builds the Fabric binaries, once: a machine that has them (network/.cache/bin) needs no Go.
 if [[ ! -f network/.cache/bin/VERSION ]]; then

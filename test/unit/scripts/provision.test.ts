@@ -1,9 +1,11 @@
-// scripts/provision.sh, npm test's pretest: on a machine where a command of a needed Debian package is missing (here:
-// left out of PATH), root gets it installed through apt-get (a stand-in that records its calls and provides the
-// command) and anyone else gets one line saying what to run; a complete machine never calls apt-get.
+// scripts/provision.sh, npm test's pretest, run from a throwaway checkout (the script and, unless a case says
+// otherwise, a node_modules folder) on a PATH made for each case: a command of a needed Debian package left out of it
+// is "missing". Root gets it installed through apt-get (a stand-in that records its calls and provides the command);
+// anyone else gets the command to run; a complete machine never calls apt-get; a fresh clone gets npm ci.
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -33,33 +35,50 @@ let dir: string;
 const which = (tool: string): string =>
   spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
 
-/** A PATH folder with every tool but `without`, a Go stand-in, and an apt-get stand-in that logs to `apt.log`. */
-function machine(name: string, without: string[]): { path: string; aptLog: string } {
-  const bin = join(dir, name);
-  const aptLog = join(dir, `${name}-apt.log`);
+interface Machine {
+  script: string;
+  path: string;
+  /** What the apt-get and npm stand-ins were asked, one call a line. */
+  calls(tool: 'apt-get' | 'npm'): string[];
+}
+
+/** A stand-in command that appends its arguments to `<bin>/<name>.log`, then runs `then` (sh). */
+function standIn(bin: string, name: string, then = ''): void {
+  writeFileSync(join(bin, name), `#!/bin/sh\necho "$*" >>${join(bin, `${name}.log`)}\n${then}\n`);
+  chmodSync(join(bin, name), 0o755);
+}
+
+function machine(name: string, options: { without?: string[]; freshClone?: boolean } = {}): Machine {
+  const repo = join(dir, name, 'repo');
+  const bin = join(dir, name, 'bin');
+  mkdirSync(join(repo, 'scripts'), { recursive: true });
   mkdirSync(bin);
-  for (const tool of TOOLS.filter((t) => !without.includes(t))) {
+  // The stand-ins log here, also when the script runs as nobody.
+  chmodSync(bin, 0o777);
+  copyFileSync(SCRIPT, join(repo, 'scripts', 'provision.sh'));
+  if (!options.freshClone) mkdirSync(join(repo, 'node_modules'));
+  for (const tool of TOOLS.filter((t) => !options.without?.includes(t))) {
     const found = which(tool);
     if (found) symlinkSync(found, join(bin, tool));
   }
   symlinkSync(process.execPath, join(bin, 'node'));
-  writeFileSync(join(bin, 'go'), '#!/bin/sh\necho go1.26.8\n');
-  // "Installing" jq makes it appear where the script looks: a second check must find it.
-  writeFileSync(
-    join(bin, 'apt-get'),
-    `#!/bin/sh\necho "$*" >>${aptLog}\ncase "$*" in install*jq*) ${which('ln')} -s ${which('jq')} ${bin}/jq;; esac\n`,
-  );
-  chmodSync(join(bin, 'go'), 0o755);
-  chmodSync(join(bin, 'apt-get'), 0o755);
-  return { path: bin, aptLog };
+  standIn(bin, 'go', 'echo go1.26.8');
+  // "Installing" jq makes it appear where the script looks: its second check must find it.
+  standIn(bin, 'apt-get', `case "$*" in install*jq*) ${which('ln')} -s ${which('jq')} ${bin}/jq;; esac`);
+  standIn(bin, 'npm');
+  return {
+    script: join(repo, 'scripts', 'provision.sh'),
+    path: bin,
+    calls: (tool) => {
+      const log = join(bin, `${tool}.log`);
+      return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+    },
+  };
 }
 
-function provision(
-  path: string,
-  user?: { uid: number; gid: number },
-): { status: number | null; stdout: string; stderr: string } {
-  const res = spawnSync(join(path, 'bash'), [SCRIPT], {
-    env: { PATH: path },
+function provision(m: Machine, user?: { uid: number; gid: number }) {
+  const res = spawnSync(join(m.path, 'bash'), [m.script], {
+    env: { PATH: m.path },
     encoding: 'utf8',
     timeout: 20_000,
     uid: user?.uid,
@@ -68,12 +87,12 @@ function provision(
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
-const aptCalls = (log: string): string[] => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
 const root = process.getuid?.() === 0;
 const user = unprivilegedUser(SCRIPT);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'orc-provision-'));
+  // Readable by every user: one case runs the script as nobody.
   chmodSync(dir, 0o755);
 });
 
@@ -82,32 +101,48 @@ afterAll(() => {
 });
 
 describe('scripts/provision.sh', () => {
-  it('does nothing, and never calls apt-get, when everything is there', () => {
-    const { path, aptLog } = machine('complete', []);
-    const res = provision(path);
+  it('does nothing, and calls neither apt-get nor npm, when everything is there', () => {
+    const m = machine('complete');
+    const res = provision(m);
+    expect(res, res.stderr).toMatchObject({ status: 0, stdout: '', stderr: '' });
+    expect(m.calls('apt-get')).toEqual([]);
+    expect(m.calls('npm')).toEqual([]);
+  });
+
+  it('runs npm ci in a fresh clone', () => {
+    const m = machine('clone', { freshClone: true });
+    const res = provision(m);
     expect(res, res.stderr).toMatchObject({ status: 0, stderr: '' });
-    expect(aptCalls(aptLog)).toEqual([]);
+    expect(m.calls('npm')).toEqual(['ci --no-audit --no-fund']);
   });
 
   it.runIf(root)('as root, installs what is missing after apt-get update', () => {
-    const { path, aptLog } = machine('root', ['jq']);
-    const res = provision(path);
+    const m = machine('root', { without: ['jq'] });
+    const res = provision(m);
     expect(res, res.stderr).toMatchObject({ status: 0, stderr: '' });
     expect(res.stdout).toContain('installing missing Debian packages: jq');
-    const calls = aptCalls(aptLog);
+    const calls = m.calls('apt-get');
     expect(calls).toHaveLength(2);
     expect(calls[0]).toMatch(/^update\b/);
     expect(calls[1]).toMatch(/^install .*--no-install-recommends jq$/);
   });
 
   it.skipIf(user === false)('as anyone else, stops at once with the command to run', () => {
-    const { path, aptLog } = machine('user', ['jq', 'curl']);
-    const res = provision(path, user || undefined);
+    const m = machine('user', { without: ['jq', 'curl'] });
+    const res = provision(m, user || undefined);
     expect(res.status).toBe(1);
     expect(res.stderr).toBe(
       'npm test: missing Debian packages: curl jq\n' +
         '  run as root: apt-get update && apt-get install -y --no-install-recommends curl jq\n',
     );
-    expect(aptCalls(aptLog)).toEqual([]);
+    expect(m.calls('apt-get')).toEqual([]);
+  });
+
+  it('stops when Go is too old to build the Fabric binaries', () => {
+    const m = machine('old-go');
+    standIn(m.path, 'go', 'echo go1.19.8');
+    const res = provision(m);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/^npm test: go1\.19\.8 is too old to build the Fabric binaries\n.*Go >= 1\.21/);
   });
 });
