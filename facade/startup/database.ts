@@ -7,7 +7,7 @@ import { describeDatabaseUrl, hidePassword } from './database-url.js';
 const VARIABLE = 'ORCHESTRATOR_DATABASE_URL';
 
 /** How long the check waits for PostgreSQL to accept a session, unless the URL says `connect_timeout` (seconds). */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Opens and closes one session at `url`.
@@ -33,7 +33,7 @@ export async function checkDatabase(url: string): Promise<void> {
  * The one-line error for a failure to reach or log into the database at start.
  * @param timeoutMs the deadline that applied, named when it is what failed.
  */
-export function databaseStartError(err: unknown, url: string, timeoutMs = connectTimeoutMs(url)): ConfigError {
+function databaseStartError(err: unknown, url: string, timeoutMs = connectTimeoutMs(url)): ConfigError {
   const detail = `cannot connect to PostgreSQL at ${describeDatabaseUrl(url)}: ${reason(err, timeoutMs)}`;
   return new ConfigError(VARIABLE, hidePassword(detail, url));
 }

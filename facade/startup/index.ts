@@ -5,9 +5,8 @@ import type { Config } from '../config.js';
 import { checkDataDir } from './data-dir.js';
 import { checkDatabase } from './database.js';
 import { checkListen } from './listen.js';
+import { checkTlsFiles } from './tls-files.js';
 
-export { checkDatabaseUrl } from './database-url.js';
-export { databaseStartError } from './database.js';
 export { listenError } from './listen.js';
 
 /**
@@ -17,6 +16,7 @@ export { listenError } from './listen.js';
 export async function preflight(config: Config, backendGiven: boolean): Promise<void> {
   await checkListen(config.grpc, 'ORCHESTRATOR_GRPC_ADDRESS');
   if (config.metrics) await checkListen(config.metrics, 'ORCHESTRATOR_METRICS_ADDRESS');
+  if (config.tls) checkTlsFiles(config.tls);
   if (backendGiven) return;
   if (usesDataDir(config)) checkDataDir(config.dataDir);
   if (config.mode === 'standalone' && config.storage.kind === 'postgres') await checkDatabase(config.storage.url);

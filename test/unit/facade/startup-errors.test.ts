@@ -192,6 +192,27 @@ describe('busy ports', () => {
   });
 });
 
+describe('TLS files', () => {
+  it('names the variable and the path of a certificate that cannot be read', async () => {
+    const key = join(work, 'key.pem');
+    writeFileSync(key, '');
+    const cert = join(work, 'missing-cert.pem');
+    const outcome = await run({
+      ...baseEnv(),
+      ORCHESTRATOR_TLS_ENABLED: 'true',
+      ORCHESTRATOR_TLS_CERT_PATH: cert,
+      ORCHESTRATOR_TLS_KEY_PATH: key,
+    });
+    expectOneLine(
+      outcome,
+      new RegExp(
+        `^orchestrator: cannot start: ORCHESTRATOR_TLS_CERT_PATH: cannot read ${cert}: no such file or folder$`,
+      ),
+    );
+    expect(existsSync(untouched)).toBe(false);
+  });
+});
+
 describe('ORCHESTRATOR_DATA_DIR', () => {
   it('names the variable and the folder when it cannot be created', async () => {
     const file = join(work, 'a-file');
