@@ -33,7 +33,7 @@ export async function checkDatabase(url: string): Promise<void> {
  * The one-line error for a failure to reach or log into the database at start.
  * @param timeoutMs the deadline that applied, named when it is what failed.
  */
-function databaseStartError(err: unknown, url: string, timeoutMs = connectTimeoutMs(url)): ConfigError {
+function databaseStartError(err: unknown, url: string, timeoutMs: number): ConfigError {
   const detail = `cannot connect to PostgreSQL at ${describeDatabaseUrl(url)}: ${reason(err, timeoutMs)}`;
   return new ConfigError(VARIABLE, hidePassword(detail, url));
 }
