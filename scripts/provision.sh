@@ -8,7 +8,7 @@
 #   openssl          TLS tests make their certificates (test/unit/facade/tls.test.ts)
 #   curl jq iproute2 procps util-linux tar gzip coreutils
 #                    the Fabric network scripts (network/up.sh checks the same commands)
-#   Node >= 20.9     package.json engines, and node_modules (npm ci when missing)
+#   Node >= 20.19    the chaincode servers of the Fabric suites; and node_modules (npm ci when missing)
 #   Go >= 1.21       builds the Fabric binaries once (network/lib/binaries.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,10 +46,13 @@ fail() {
   exit 1
 }
 
+# The server runs on Node >= 20.9 (package.json engines), but the Fabric suites' chaincode servers require() the
+# ES-module chaincode (network/lib/chaincodes.sh), which Node does without a flag from 20.19 on.
 # `node -v` is v<major>.<minor>.<patch>.
 IFS=. read -r node_major node_minor _ <<<"$(node -v | tr -d v)"
-((node_major > 20 || (node_major == 20 && node_minor >= 9))) ||
-  fail "Node $(node -v) is too old: the project needs Node >= 20.9" "install Node 20.9 or newer (Debian: nodejs from NodeSource, or nvm)"
+((node_major > 20 || (node_major == 20 && node_minor >= 19))) ||
+  fail "Node $(node -v) is too old for the test suite: the Fabric chaincode servers need Node >= 20.19" \
+    "install Node 20.19 or newer (https://nodejs.org/)"
 
 # A fresh clone: the npm packages are part of the set-up too (as `npm ci` in .ci/run, which then finds them).
 if [[ ! -d node_modules ]]; then

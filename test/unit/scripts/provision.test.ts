@@ -138,6 +138,16 @@ describe('scripts/provision.sh', () => {
     expect(m.calls('apt-get')).toEqual([]);
   });
 
+  it('stops when Node cannot run the Fabric chaincode servers', () => {
+    const m = machine('old-node');
+    // Unlinked first: writing through the symlink would overwrite the real node.
+    rmSync(join(m.path, 'node'));
+    standIn(m.path, 'node', 'echo v20.18.3');
+    const res = provision(m);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/^npm test: Node v20\.18\.3 is too old .*Node >= 20\.19\n/);
+  });
+
   it('stops when Go is too old to build the Fabric binaries', () => {
     const m = machine('old-go');
     standIn(m.path, 'go', 'echo go1.19.8');
