@@ -18,8 +18,12 @@ const SERVING_STATUS = { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN
 
 export type ServingStatus = 'SERVING' | 'NOT_SERVING';
 export type HealthStatus = keyof typeof SERVING_STATUS;
-/** What the server-side deserializer yields: undefined for bytes that are not a protobuf message. */
-export type HealthRequest = { service: string } | undefined;
+/**
+ * What the server-side deserializer yields; `malformed` for bytes that are not a HealthCheckRequest. It is never
+ * undefined: grpc-js takes an undefined message for a missing one and answers UNIMPLEMENTED, where a client that
+ * sent garbage must get INVALID_ARGUMENT.
+ */
+export type HealthRequest = { service: string; malformed?: true };
 
 /** HealthCheckRequest { string service = 1 } */
 function decodeRequest(bytes: Uint8Array): HealthRequest {
@@ -31,7 +35,7 @@ function decodeRequest(bytes: Uint8Array): HealthRequest {
       return true;
     });
   } catch {
-    return undefined;
+    return { service: '', malformed: true };
   }
   return { service };
 }
@@ -60,7 +64,7 @@ function method(name: string, responseStream: boolean): MethodDefinition<HealthR
     responseStream,
     requestDeserialize: decodeRequest,
     requestSerialize: (request) =>
-      toBuffer(new BinaryWriter().tag(1, WireType.LengthDelimited).string(request?.service ?? '')),
+      toBuffer(new BinaryWriter().tag(1, WireType.LengthDelimited).string(request.service)),
     responseSerialize: (status) => toBuffer(new BinaryWriter().tag(1, WireType.Varint).int32(SERVING_STATUS[status])),
     responseDeserialize: decodeResponse,
   };
@@ -81,7 +85,7 @@ export class Health {
   addToServer(server: Server): void {
     server.addService(healthDefinition, {
       Check: (call: ServerUnaryCall<HealthRequest, HealthStatus>, callback: sendUnaryData<HealthStatus>) => {
-        if (!call.request) return callback({ code: Status.INVALID_ARGUMENT, details: 'malformed request' });
+        if (call.request.malformed) return callback({ code: Status.INVALID_ARGUMENT, details: 'malformed request' });
         const status = this.statuses.get(call.request.service);
         if (status) callback(null, status);
         else callback({ code: Status.NOT_FOUND, details: `unknown service "${call.request.service}"` });
@@ -100,7 +104,7 @@ export class Health {
 
   /** The current status at once, then each change, until the client goes away. */
   private watch(call: ServerWritableStream<HealthRequest, HealthStatus>): void {
-    if (!call.request) {
+    if (call.request.malformed) {
       call.emit('error', { code: Status.INVALID_ARGUMENT, details: 'malformed request' });
       return;
     }

@@ -2,7 +2,7 @@
 // messages itself (./introspection.ts), as grpcurl or a probe would.
 import { createFileRegistry, create, fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptorProto } from '@bufbuild/protobuf/wkt';
-import { Server, ServerCredentials, status as Status, type ServiceError } from '@grpc/grpc-js';
+import { Client, credentials, Server, ServerCredentials, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Health } from '../../../facade/health.js';
 import { addReflection } from '../../../facade/reflection.js';
@@ -189,6 +189,25 @@ describe('health', () => {
     expect(await healthCheck(address, 'orchestrator.EventService')).toBe('SERVING');
     const err = await healthCheck(address, 'nope.Nope').catch((e: ServiceError) => e);
     expect((err as ServiceError).code).toBe(Status.NOT_FOUND);
+  });
+
+  it('answers a Check whose body is not a HealthCheckRequest with INVALID_ARGUMENT', async () => {
+    const client = new Client(address, credentials.createInsecure());
+    try {
+      const err = await new Promise<ServiceError>((resolve, reject) =>
+        client.makeUnaryRequest(
+          '/grpc.health.v1.Health/Check',
+          (bytes: Buffer) => bytes,
+          (bytes: Buffer) => bytes,
+          // Field 1, length 5, then one byte: a truncated string.
+          Buffer.from([0x0a, 0x05, 0x61]),
+          (error) => (error ? resolve(error) : reject(new Error('a malformed Check was answered'))),
+        ),
+      );
+      expect([err.code, err.details]).toEqual([Status.INVALID_ARGUMENT, 'malformed request']);
+    } finally {
+      client.close();
+    }
   });
 
   it('streams the current status on Watch, then each change; SERVICE_UNKNOWN for an unknown service', async () => {
