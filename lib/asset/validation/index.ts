@@ -49,4 +49,4 @@ export { validateNewPerformance, validateQueryPerformancesParam } from './perfor
 export { validateGetFailureReportParam, validateNewFailureReport } from './failurereport.js';
 export { validateProfilingStep } from './profiling.js';
 export { validateRegisterOrganizationParam } from './organization.js';
-export { validateQueryEventsParam } from './event.js';
+export { eventIdKind, validateQueryEventsParam } from './event.js';
