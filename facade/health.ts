@@ -1,8 +1,7 @@
 // The standard grpc.health.v1.Health service (Check and Watch): "" (the whole server) and each orchestrator service.
 // It answers without mspid/channel headers (it is registered outside the orchestrator pipeline) so probes need no
-// identity. Two one-field messages are read and written on the wire directly (numbers as in
-// reflection/descriptors.ts), which spares the process grpc-health-check's protobufjs.
-import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+// identity. The messages are generated from proto-private/grpc/health/v1/health.proto.
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
   status as Status,
   type sendUnaryData,
@@ -11,13 +10,14 @@ import {
   type ServerWritableStream,
   type MethodDefinition,
 } from '@grpc/grpc-js';
-import { readFields } from '../lib/wire/fields.js';
-
-/** HealthCheckResponse.ServingStatus numbers. */
-const SERVING_STATUS = { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 } as const;
+import {
+  HealthCheckRequestSchema,
+  HealthCheckResponse_ServingStatus as ServingStatusNumber,
+  HealthCheckResponseSchema,
+} from '../lib/wire/gen/grpc/health/v1/health_pb.js';
 
 export type ServingStatus = 'SERVING' | 'NOT_SERVING';
-export type HealthStatus = keyof typeof SERVING_STATUS;
+export type HealthStatus = keyof typeof ServingStatusNumber;
 /**
  * What the server-side deserializer yields; `malformed` for bytes that are not a HealthCheckRequest. It is never
  * undefined: grpc-js takes an undefined message for a missing one and answers UNIMPLEMENTED, where a client that
@@ -25,37 +25,20 @@ export type HealthStatus = keyof typeof SERVING_STATUS;
  */
 export type HealthRequest = { service: string; malformed?: true };
 
-/** HealthCheckRequest { string service = 1 } */
 function decodeRequest(bytes: Uint8Array): HealthRequest {
-  let service = '';
   try {
-    readFields(bytes, (reader, field, wireType) => {
-      if (field !== 1 || wireType !== WireType.LengthDelimited) return false;
-      service = reader.string();
-      return true;
-    });
+    return { service: fromBinary(HealthCheckRequestSchema, bytes).service };
   } catch {
     return { service: '', malformed: true };
   }
-  return { service };
 }
 
-/** HealthCheckResponse { ServingStatus status = 1 } */
 function decodeResponse(bytes: Uint8Array): HealthStatus {
-  let number = 0;
-  readFields(bytes, (reader, field, wireType) => {
-    if (field !== 1 || wireType !== WireType.Varint) return false;
-    number = reader.int32();
-    return true;
-  });
-  const names = Object.keys(SERVING_STATUS) as HealthStatus[];
-  return names.find((name) => SERVING_STATUS[name] === number) ?? 'UNKNOWN';
+  const status = fromBinary(HealthCheckResponseSchema, bytes).status;
+  return (ServingStatusNumber[status] as HealthStatus | undefined) ?? 'UNKNOWN';
 }
 
-const toBuffer = (writer: BinaryWriter): Buffer => {
-  const bytes = writer.finish();
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-};
+const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 function method(name: string, responseStream: boolean): MethodDefinition<HealthRequest, HealthStatus> {
   return {
@@ -64,8 +47,11 @@ function method(name: string, responseStream: boolean): MethodDefinition<HealthR
     responseStream,
     requestDeserialize: decodeRequest,
     requestSerialize: (request) =>
-      toBuffer(new BinaryWriter().tag(1, WireType.LengthDelimited).string(request.service)),
-    responseSerialize: (status) => toBuffer(new BinaryWriter().tag(1, WireType.Varint).int32(SERVING_STATUS[status])),
+      toBuffer(toBinary(HealthCheckRequestSchema, create(HealthCheckRequestSchema, { service: request.service }))),
+    responseSerialize: (status) =>
+      toBuffer(
+        toBinary(HealthCheckResponseSchema, create(HealthCheckResponseSchema, { status: ServingStatusNumber[status] })),
+      ),
     responseDeserialize: decodeResponse,
   };
 }
