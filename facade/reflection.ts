@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { create, fromBinary, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { status as Status, type Server, type ServerDuplexStream, type ServiceDefinition } from '@grpc/grpc-js';
+import { errorMessage } from '../lib/errors/index.js';
 import { fromProjectRoot } from '../lib/paths.js';
 import { file_grpc_health_v1_health } from '../lib/wire/gen/grpc/health/v1/health_pb.js';
 import {
@@ -51,7 +52,7 @@ function decode(bytes: Buffer): Incoming {
   try {
     return fromBinary(ServerReflectionRequestSchema, bytes);
   } catch (err) {
-    return { malformed: err instanceof Error ? err.message : String(err) };
+    return { malformed: errorMessage(err) };
   }
 }
 
@@ -133,7 +134,7 @@ export function addReflection(server: Server, image = imagePath()): void {
         call.write(respond(catalog, request));
       } catch (err) {
         // A corrupt image: fail this call, not the process (an event handler that throws would crash it).
-        call.emit('error', { code: Status.INTERNAL, details: err instanceof Error ? err.message : String(err) });
+        call.emit('error', { code: Status.INTERNAL, details: errorMessage(err) });
       }
     });
     call.on('end', () => call.end());
