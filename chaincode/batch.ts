@@ -68,7 +68,7 @@ function decodeCalls(request: Uint8Array): BatchCall[] {
   try {
     calls = decodeBatchRequest(request);
   } catch (err) {
-    throw invalidAsset(`cannot decode the batch: ${err instanceof Error ? err.message : String(err)}`);
+    throw OrcError.from(err, 'InvalidAsset', 'cannot decode the batch: ');
   }
   if (calls.length === 0) throw invalidAsset('a batch needs at least one call');
   return calls;

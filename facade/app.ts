@@ -2,7 +2,7 @@ import { join } from 'node:path';
 // Assembles one orchestrator: backend, gRPC server (orchestrator services + health + reflection), metrics endpoint,
 // AMQP dispatcher; and takes it apart in the reverse order. Tests start it in process with startOrchestrator().
 import { Server, type ServerCredentials } from '@grpc/grpc-js';
-import type { Backend } from './backend.js';
+import type { Backend, CallObserver } from './backend.js';
 import { ConfigError, formatHostPort, type Config } from './config.js';
 import { amqpPublisher, Dispatcher } from './events/amqp.js';
 import { addOrchestratorServices } from './grpc/services.js';
@@ -35,7 +35,7 @@ export interface StartOptions {
  * backend is imported only in its mode: the PostgreSQL drivers and the Fabric gateway cost about 20 and 45 MiB of
  * resident memory, which the other mode never uses.
  */
-async function createBackend(config: Config, logger: Logger): Promise<Backend> {
+async function createBackend(config: Config, logger: Logger, observer: CallObserver): Promise<Backend> {
   switch (config.mode) {
     case 'standalone': {
       const { LocalBackend } = await import('./local/backend.js');
@@ -44,6 +44,7 @@ async function createBackend(config: Config, logger: Logger): Promise<Backend> {
         txRetryBudgetMs: config.txRetryBudgetMs,
         replayEventsBatchSize: config.replayEventsBatchSize,
         logger,
+        observer,
       });
     }
     case 'distributed': {
@@ -58,6 +59,23 @@ async function createBackend(config: Config, logger: Logger): Promise<Backend> {
       });
     }
   }
+}
+
+/** How long a readiness probe waits for the storage before calling it unreachable. */
+const STORAGE_CHECK_TIMEOUT_MS = 2000;
+
+/** Ready = serving (started, not shutting down) and the storage answering within the timeout. */
+async function storageReachable(backend: Backend, serving: boolean): Promise<boolean> {
+  if (!serving) return false;
+  if (!backend.checkStorage) return true;
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STORAGE_CHECK_TIMEOUT_MS).unref());
+  return Promise.race([
+    backend.checkStorage().then(
+      () => true,
+      () => false,
+    ),
+    timeout,
+  ]);
 }
 
 function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
@@ -83,8 +101,8 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
   await preflight(config, options.backend !== undefined);
   const logger = options.logger ?? createLogger(config.logLevel);
   const tls = serverCredentials(config.tls);
-  const backend = options.backend ?? (await createBackend(config, logger));
   const metrics = new Metrics();
+  const backend = options.backend ?? (await createBackend(config, logger, metrics));
   const shutdown = new AbortController();
   const server = new Server({
     // 1,000-task RegisterTasks batches exceed grpc's 4 MiB default; responses are unbounded as in grpc-go.
@@ -112,11 +130,14 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
       throw listenError(err, config.grpc, 'ORCHESTRATOR_GRPC_ADDRESS');
     });
     const address = formatHostPort({ host: config.grpc.host, port });
+    let serving = false;
     const metricsAt = config.metrics;
     if (metricsAt) {
-      metricsEndpoint = await metrics.serve(metricsAt).catch((err: unknown) => {
-        throw listenError(err, metricsAt, 'ORCHESTRATOR_METRICS_ADDRESS');
-      });
+      metricsEndpoint = await metrics
+        .serve(metricsAt, () => storageReachable(backend, serving))
+        .catch((err: unknown) => {
+          throw listenError(err, metricsAt, 'ORCHESTRATOR_METRICS_ADDRESS');
+        });
     }
     if (config.amqpUrl) {
       if (!backend.outbox) throw new Error(`the ${backend.storage} backend cannot feed AMQP dispatch`);
@@ -127,6 +148,7 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
       dispatcher.start();
     }
     health.setAll('SERVING');
+    serving = true;
     logger.info(
       {
         address,
@@ -147,6 +169,7 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
     const close = (): Promise<void> =>
       (closing ??= (async () => {
         logger.info('shutting down');
+        serving = false;
         health.setAll('NOT_SERVING');
         // Event streams never end by themselves: end them (UNAVAILABLE) so that the drain below can finish.
         shutdown.abort();
