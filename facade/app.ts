@@ -10,7 +10,7 @@ import { Health } from './health.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { addReflection } from './reflection.js';
-import { listenError, preflight } from './startup/index.js';
+import { databaseOpenError, listenError, preflight } from './startup/index.js';
 import { serverCredentials } from './tls.js';
 
 export interface Orchestrator {
@@ -39,12 +39,15 @@ async function createBackend(config: Config, logger: Logger, observer: CallObser
   switch (config.mode) {
     case 'standalone': {
       const { LocalBackend } = await import('./local/backend.js');
+      const { storage } = config;
       return LocalBackend.open({
-        storage: config.storage,
+        storage,
         txRetryBudgetMs: config.txRetryBudgetMs,
         replayEventsBatchSize: config.replayEventsBatchSize,
         logger,
         observer,
+      }).catch((err: unknown) => {
+        throw (storage.kind === 'postgres' && databaseOpenError(err, storage.url)) || err;
       });
     }
     case 'distributed': {

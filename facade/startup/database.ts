@@ -30,6 +30,21 @@ export async function checkDatabase(url: string): Promise<void> {
 }
 
 /**
+ * After the check: the one-line error for a database that refused what opening the backend asked of it (a migration
+ * the user has no right to run, e.g. `permission denied for schema public`) or went away meanwhile; undefined for
+ * any other error, which is a bug and keeps its stack.
+ */
+export function databaseOpenError(err: unknown, url: string): ConfigError | undefined {
+  const code = codeOf(err);
+  if (code === undefined || !(SQLSTATE.test(code) || code in SOCKET_REASONS)) return undefined;
+  const detail = `PostgreSQL at ${describeDatabaseUrl(url)} refused to set up the database: ${reason(err, 0)}`;
+  return new ConfigError(VARIABLE, hidePassword(detail, url));
+}
+
+/** A server error's code (as opposed to Node's E… codes). */
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/**
  * The one-line error for a failure to reach or log into the database at start.
  * @param timeoutMs the deadline that applied, named when it is what failed.
  */
@@ -61,22 +76,21 @@ function codeOf(err: unknown): string | undefined {
   return Array.isArray(errors) ? codeOf(errors[0]) : undefined;
 }
 
+const SOCKET_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is PostgreSQL running and listening there?)',
+  ENOTFOUND: 'unknown host',
+  EAI_AGAIN: 'unknown host',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'host unreachable',
+  ETIMEDOUT: 'the connection timed out',
+  ECONNRESET: 'the server closed the connection (is it PostgreSQL?)',
+};
+
 function reason(err: unknown, timeoutMs: number): string {
   const code = codeOf(err);
   const message = err instanceof Error ? err.message : String(err);
+  if (code && code in SOCKET_REASONS) return SOCKET_REASONS[code] ?? message;
   switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused (is PostgreSQL running and listening there?)';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'unknown host';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'host unreachable';
-    case 'ETIMEDOUT':
-      return 'the connection timed out';
-    case 'ECONNRESET':
-      return 'the server closed the connection (is it PostgreSQL?)';
     // invalid_password, invalid_authorization_specification (unknown role, no pg_hba.conf entry)
     case '28P01':
     case '28000':

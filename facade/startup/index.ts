@@ -7,6 +7,7 @@ import { checkDatabase } from './database.js';
 import { checkListen } from './listen.js';
 import { checkTlsFiles } from './tls-files.js';
 
+export { databaseOpenError } from './database.js';
 export { listenError } from './listen.js';
 
 /**

@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromProjectRoot } from '../../../lib/paths.js';
 import { waitForExit } from '../../support/child.js';
@@ -154,6 +155,25 @@ describe('ORCHESTRATOR_DATABASE_URL', () => {
         /^orchestrator: cannot start: ORCHESTRATOR_DATABASE_URL: .*"nope" does not exist/,
       );
       expect(line).not.toContain('right-pass');
+    });
+
+    it('reports a user who may not create the tables', async () => {
+      const admin = new pg.Client({ connectionString: postgres.url });
+      await admin.connect();
+      try {
+        // PostgreSQL 15 no longer lets every user create in schema public; older servers did, hence the REVOKE.
+        await admin.query(`CREATE ROLE reader LOGIN PASSWORD 'reader-pass'`);
+        await admin.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+      } finally {
+        await admin.end();
+      }
+      const url = postgres.url.replace('postgres:right-pass@', 'reader:reader-pass@');
+      const outcome = await run({ ...baseEnv(), ORCHESTRATOR_DATABASE_URL: url });
+      const line = expectOneLine(
+        outcome,
+        /^orchestrator: cannot start: ORCHESTRATOR_DATABASE_URL: PostgreSQL at .* as reader refused to set up the database: permission denied for schema public$/,
+      );
+      expect(line).not.toContain('reader-pass');
     });
   });
 });
