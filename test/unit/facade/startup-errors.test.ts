@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromProjectRoot } from '../../../lib/paths.js';
-import { waitForExit } from '../../support/child.js';
 import { freePort } from '../../support/ports.js';
 import { startTestPostgres, type TestPostgres } from '../../support/postgres.js';
 import { unprivilegedUser } from '../../support/users.js';
@@ -40,14 +39,19 @@ async function run(env: Record<string, string>, user?: { uid: number; gid: numbe
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = await waitForExit(child, HANG_GUARD_MS);
-  if (!exited) {
+  // 'close', not 'exit': the pipes may still hold what the process wrote just before it exited.
+  const closed = new Promise<true>((resolve) => child.once('close', () => resolve(true)));
+  let guard: NodeJS.Timeout | undefined;
+  const finished = await Promise.race([
+    closed,
+    new Promise<false>((resolve) => (guard = setTimeout(() => resolve(false), HANG_GUARD_MS))),
+  ]);
+  clearTimeout(guard);
+  if (!finished) {
     child.kill('SIGKILL');
-    await waitForExit(child, 5_000);
+    await closed;
   }
-  // Let the pipes deliver what the process wrote before it exited.
-  await new Promise((resolve) => setImmediate(resolve));
-  return { code: exited ? child.exitCode : null, stdout: lines(stdout), stderr: lines(stderr) };
+  return { code: finished ? child.exitCode : null, stdout: lines(stdout), stderr: lines(stderr) };
 }
 
 /** Exit 1, nothing on stdout, exactly one line on stderr, which matches `line`. */
