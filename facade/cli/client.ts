@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import { create } from '@bufbuild/protobuf';
-import { credentials, Client, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Client, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { grpcPath, type EventStreamRpc, type UnaryRpc } from '../../lib/api/index.js';
 import { orcErrorFromText, OrcError, errorMessage } from '../../lib/errors/index.js';
 
@@ -30,8 +30,15 @@ function channelCredentials(tls: ConnectionOptions['tls']): ChannelCredentials {
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** The server's error as an OrcError when it carries an OE code, so the CLI prints one line a person can act on. */
-function asOrcError(err: ServiceError): OrcError {
-  return orcErrorFromText(err.details) ?? new OrcError('Unavailable', `${err.details || err.message}`, { cause: err });
+function asOrcError(err: ServiceError, address: string): OrcError {
+  const fromServer = orcErrorFromText(err.details);
+  if (fromServer) return fromServer;
+  if (err.code === status.UNAVAILABLE) {
+    // grpc-js appends a resolution note and the last connection error; the connection error is what helps.
+    const reason = /Last error: (?:Error: )?([^.]*)/.exec(err.details)?.[1] ?? err.details;
+    return new OrcError('Unavailable', `cannot reach the orchestrator at ${address}: ${reason}`, { cause: err });
+  }
+  return new OrcError('Unavailable', err.details || err.message, { cause: err });
 }
 
 export class OrchestratorConnection {
@@ -63,7 +70,7 @@ export class OrchestratorConnection {
         (bytes: Buffer) => fromBinary(output, bytes),
         create(input, request),
         this.metadata(),
-        (err, response) => (err ? reject(asOrcError(err)) : resolve(response as MessageShape<O>)),
+        (err, response) => (err ? reject(asOrcError(err, this.options.address)) : resolve(response as MessageShape<O>)),
       );
     });
   }
@@ -88,7 +95,9 @@ export class OrchestratorConnection {
       for await (const message of call) yield message as MessageShape<O>;
     } catch (err) {
       if (signal.aborted) return;
-      throw isServiceError(err) ? asOrcError(err) : new OrcError('Unavailable', errorMessage(err), { cause: err });
+      throw isServiceError(err)
+        ? asOrcError(err, this.options.address)
+        : new OrcError('Unavailable', errorMessage(err), { cause: err });
     } finally {
       signal.removeEventListener('abort', cancel);
       call.cancel();
