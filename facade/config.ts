@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { DEFAULT_CHANNELS, channelConfig, loadChannelConfig, type ChannelConfig } from './channels.js';
 import { parseGoDuration } from './duration.js';
 import type { BatchingOptions } from './fabric/batcher.js';
-import { loadFabricConfig, type FabricConfig } from './fabric/config.js';
+import type { FabricConfig } from './fabric/config.js';
+import { loadFabricConfig } from './fabricenv.js';
 
 export interface HostPort {
   host: string;

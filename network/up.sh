@@ -148,7 +148,7 @@ deploy_all() {
 }
 
 run_probe() {
-  "$REPO_ROOT/node_modules/.bin/tsx" "$NETWORK_DIR/lib/probe.ts" 90 ||
+  "$REPO_ROOT/node_modules/.bin/tsx" "$REPO_ROOT/facade/fabric/probe.ts" "$FACADE_ENV" noop 90 ||
     die "a Gateway could not collect endorsements from every organization of a channel" \
       "check gossip/discovery in $LOG_DIR/peer0.org*.log (anchor peers, external endpoints)"
 }
