@@ -28,7 +28,7 @@ export interface TlsConfig {
 export type StorageConfig = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
 
 export interface Config {
-  /** `distributed` is reserved for the Fabric backend (not available yet). */
+  /** `distributed` forwards every call to the orchestrator chaincode on Fabric (see `fabric`). */
   mode: 'standalone' | 'distributed';
   grpc: HostPort & {
     /** 64 MiB by default (grpc-go's 4 MiB is too small for a batch of 1,000 tasks). */
@@ -250,6 +250,23 @@ function tlsConfig(e: Env): TlsConfig | undefined {
 }
 
 /**
+ * Fabric variables are read in distributed mode only. Set without it, they used to be ignored: the operator who
+ * forgot ORCHESTRATOR_MODE believed to be on the Fabric network while the facade served a fresh embedded store.
+ */
+function refuseFabricVariables(vars: Record<string, string | undefined>): void {
+  const fabricVariable = Object.keys(vars)
+    .sort()
+    .find((name) => name.startsWith('ORCHESTRATOR_FABRIC_') && vars[name]?.trim());
+  if (fabricVariable) {
+    throw new ConfigError(
+      'ORCHESTRATOR_MODE',
+      `${fabricVariable} is set but ORCHESTRATOR_MODE is not "distributed": set ORCHESTRATOR_MODE=distributed to use ` +
+        'the Fabric network, or unset the ORCHESTRATOR_FABRIC_* variables',
+    );
+  }
+}
+
+/**
  * Reads the configuration from environment variables. `cwd` anchors the default data folder (./.data) and relative
  * paths. Throws a ConfigError naming the offending variable.
  */
@@ -286,6 +303,7 @@ export function loadConfig(vars: Record<string, string | undefined> = process.en
     e.ORCHESTRATOR_METRICS_ADDRESS ?? (e.METRICS_ENABLED ? parseHostPort(DEFAULT_METRICS_ADDRESS) : undefined);
 
   const dataDir = resolve(cwd, e.ORCHESTRATOR_DATA_DIR ?? '.data');
+  if (e.ORCHESTRATOR_MODE !== 'distributed') refuseFabricVariables(vars);
   let fabric: FabricConfig | undefined;
   if (e.ORCHESTRATOR_MODE === 'distributed') {
     try {
