@@ -12,11 +12,11 @@ import {
 } from '../lib/api/index.js';
 import type { Event } from '../lib/asset/index.js';
 import { invalidAsset, OrcError } from '../lib/errors/index.js';
+import { assignEventIds } from '../lib/fabricevents/index.js';
 import { decodeRequest, OpaqueBytes, PROTOBUF_MEDIA_TYPE } from './codec.js';
 import type { OrchestratorContext } from './context.js';
 import { declareTransactions, OrchestratorContract } from './contract.js';
 import { chaincodeError } from './errors.js';
-import { assignEventIds } from './events.js';
 import { openBatchLedger } from './ledger.js';
 
 const [CONTRACT_NAME, FUNCTION_NAME] = BATCH_TRANSACTION.split(':') as [string, string];
