@@ -23,7 +23,10 @@ const ds = DataSampleService.method;
 const fn = FunctionService.method;
 const model = ModelService.method;
 
-/** Every RPC of the API, once. Transports and tests derive from this list; nothing else names an RPC. */
+/**
+ * Every RPC of the API, once. Transports and tests derive from this list; nothing else dispatches on an RPC (the
+ * metrics only single out RegisterTasks, for Substra's task-registration counters).
+ */
 export const rpcs: readonly Rpc[] = [
   unary(OrganizationService.method.registerOrganization, 'write', (p, r) => p.organization.registerOrganization(r)),
   unary(OrganizationService.method.getAllOrganizations, 'read', (p) => p.organization.getAllOrganizations()),
