@@ -9,6 +9,7 @@ import { addOrchestratorServices } from './grpc/services.js';
 import { Health } from './health.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { StorageWatch, storageReachable } from './readiness.js';
 import { addReflection } from './reflection.js';
 import { serverCredentials } from './tls.js';
 
@@ -58,23 +59,6 @@ async function createBackend(config: Config, logger: Logger, observer: CallObser
       });
     }
   }
-}
-
-/** How long a readiness probe waits for the storage before calling it unreachable. */
-const STORAGE_CHECK_TIMEOUT_MS = 2000;
-
-/** Ready = serving (started, not shutting down) and the storage answering within the timeout. */
-async function storageReachable(backend: Backend, serving: boolean): Promise<boolean> {
-  if (!serving) return false;
-  if (!backend.checkStorage) return true;
-  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STORAGE_CHECK_TIMEOUT_MS).unref());
-  return Promise.race([
-    backend.checkStorage().then(
-      () => true,
-      () => false,
-    ),
-    timeout,
-  ]);
 }
 
 function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
@@ -127,7 +111,7 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
     const address = formatHostPort({ host: config.grpc.host, port });
     let serving = false;
     if (config.metrics) {
-      metricsEndpoint = await metrics.serve(config.metrics, () => storageReachable(backend, serving));
+      metricsEndpoint = await metrics.serve(config.metrics, async () => serving && (await storageReachable(backend)));
     }
     if (config.amqpUrl) {
       if (!backend.outbox) throw new Error(`the ${backend.storage} backend cannot feed AMQP dispatch`);
@@ -139,6 +123,8 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
     }
     health.setAll('SERVING');
     serving = true;
+    const storageWatch = new StorageWatch(backend, health, logger);
+    storageWatch.start();
     logger.info(
       {
         address,
@@ -160,6 +146,7 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
       (closing ??= (async () => {
         logger.info('shutting down');
         serving = false;
+        storageWatch.stop();
         health.setAll('NOT_SERVING');
         // Event streams never end by themselves: end them (UNAVAILABLE) so that the drain below can finish.
         shutdown.abort();
