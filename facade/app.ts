@@ -9,6 +9,7 @@ import { addOrchestratorServices } from './grpc/services.js';
 import { Health } from './health.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { StorageWatch, storageReachable } from './readiness.js';
 import { addReflection } from './reflection.js';
 import { databaseOpenError, listenError, preflight } from './startup/index.js';
 import { serverCredentials } from './tls.js';
@@ -62,23 +63,6 @@ async function createBackend(config: Config, logger: Logger, observer: CallObser
       });
     }
   }
-}
-
-/** How long a readiness probe waits for the storage before calling it unreachable. */
-const STORAGE_CHECK_TIMEOUT_MS = 2000;
-
-/** Ready = serving (started, not shutting down) and the storage answering within the timeout. */
-async function storageReachable(backend: Backend, serving: boolean): Promise<boolean> {
-  if (!serving) return false;
-  if (!backend.checkStorage) return true;
-  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STORAGE_CHECK_TIMEOUT_MS).unref());
-  return Promise.race([
-    backend.checkStorage().then(
-      () => true,
-      () => false,
-    ),
-    timeout,
-  ]);
 }
 
 function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
@@ -137,7 +121,7 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
     const metricsAt = config.metrics;
     if (metricsAt) {
       metricsEndpoint = await metrics
-        .serve(metricsAt, () => storageReachable(backend, serving))
+        .serve(metricsAt, async () => serving && (await storageReachable(backend)))
         .catch((err: unknown) => {
           throw listenError(err, metricsAt, 'ORCHESTRATOR_METRICS_ADDRESS');
         });
@@ -152,6 +136,8 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
     }
     health.setAll('SERVING');
     serving = true;
+    const storageWatch = new StorageWatch(backend, health, logger);
+    storageWatch.start();
     logger.info(
       {
         address,
@@ -173,6 +159,7 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
       (closing ??= (async () => {
         logger.info('shutting down');
         serving = false;
+        storageWatch.stop();
         health.setAll('NOT_SERVING');
         // Event streams never end by themselves: end them (UNAVAILABLE) so that the drain below can finish.
         shutdown.abort();

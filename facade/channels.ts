@@ -1,4 +1,4 @@
-// Which organizations may use which channel (Substra's ORCHESTRATOR_CHANNEL_CONFIG, reference §2.17).
+// Which organizations may use which channel (Substra's ORCHESTRATOR_CHANNEL_CONFIG, substra-behaviour §2.17).
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';

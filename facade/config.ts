@@ -1,4 +1,4 @@
-// The whole process configuration, read once from the environment (Substra's variable names, reference §5.5) and
+// The whole process configuration, read once from the environment (Substra's variable names, substra-behaviour §5.5) and
 // validated with zod, so that a bad value stops the process at start with the variable's name instead of failing
 // on the first request.
 import { resolve } from 'node:path';

@@ -1,4 +1,4 @@
-// One SubscribeToEvents stream over a positioned event store (reference §4.4, design §5): register for
+// One SubscribeToEvents stream over a positioned event store (substra-behaviour §4.4, ARCHITECTURE §5): register for
 // notifications FIRST, then replay from the database by position, then follow notifications, always reading
 // "position > last sent". Registering first means nothing committed after the replay query can be missed; reading
 // by position means order = position order and the replay/live overlap is never sent twice.

@@ -1,4 +1,4 @@
-// Who is calling and on which channel, from the request headers (reference §1.1). Every orchestrator RPC needs
+// Who is calling and on which channel, from the request headers (substra-behaviour §1.1). Every orchestrator RPC needs
 // exactly one `mspid` and one `channel`; the pair must be allowed by the channel configuration.
 import { randomBytes } from 'node:crypto';
 import type { Metadata } from '@grpc/grpc-js';

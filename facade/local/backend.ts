@@ -1,5 +1,5 @@
 // The backend of the embedded (PGlite) and standalone (PostgreSQL) modes: the business logic runs here, each unary
-// RPC in one database transaction (design §3–4).
+// RPC in one database transaction (ARCHITECTURE §3–4).
 import { randomUUID } from 'node:crypto';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { runCall, type UnaryRpc } from '../../lib/api/index.js';

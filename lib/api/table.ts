@@ -13,12 +13,7 @@ import {
   PerformanceService,
   ProfilingService,
 } from '../asset/index.js';
-import type {
-  DescMessage,
-  DescMethodServerStreaming,
-  DescMethodUnary,
-  DescService,
-} from '@bufbuild/protobuf';
+import type { DescMessage, DescMethodServerStreaming, DescMethodUnary, DescService } from '@bufbuild/protobuf';
 import { eventStream, grpcPath, unary, type EventStreamRpc, type Rpc, type UnaryRpc } from './rpc.js';
 
 const plan = ComputePlanService.method;
@@ -28,7 +23,10 @@ const ds = DataSampleService.method;
 const fn = FunctionService.method;
 const model = ModelService.method;
 
-/** Every RPC of the API, once. Transports and tests derive from this list; nothing else names an RPC. */
+/**
+ * Every RPC of the API, once. Transports and tests derive from this list; nothing else dispatches on an RPC (the
+ * metrics only single out RegisterTasks, for Substra's task-registration counters).
+ */
 export const rpcs: readonly Rpc[] = [
   unary(OrganizationService.method.registerOrganization, 'write', (p, r) => p.organization.registerOrganization(r)),
   unary(OrganizationService.method.getAllOrganizations, 'read', (p) => p.organization.getAllOrganizations()),

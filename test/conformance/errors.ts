@@ -1,4 +1,4 @@
-// Errors every client sees (reference §2.15, design §5–§6): the OE code is always in the message, the status is
+// Errors every client sees (substra-behaviour §2.15, ARCHITECTURE §5–§6): the OE code is always in the message, the status is
 // meaningful (never UNKNOWN for bad input), headers and channel membership are checked first.
 import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';

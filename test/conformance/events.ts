@@ -1,4 +1,4 @@
-// QueryEvents (reference §4.3), profiling steps (§2.13, events only) and QueryVersion (§2.14).
+// QueryEvents (substra-behaviour §4.3), profiling steps (§2.13, events only) and QueryVersion (§2.14).
 import { describe, expect, it } from 'vitest';
 import { AssetKind, EventKind, ProfilingStepSchema, SortOrder } from '../../lib/asset/index.js';
 import { create } from '@bufbuild/protobuf';

@@ -1,4 +1,4 @@
-// Pagination (reference §2.16): page_size 0 means 50, tokens are opaque, the last page has an empty token, pages
+// Pagination (substra-behaviour §2.16): page_size 0 means 50, tokens are opaque, the last page has an empty token, pages
 // never overlap and together hold every item, in the documented order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection } from '../support/client.js';
@@ -30,7 +30,7 @@ async function allPages<T>(fetch: (pageToken: string) => Promise<Page<T>>, maxPa
 
 const micros = (ts: Timestamp | undefined): bigint => (ts ? ts.seconds * 1_000_000n + BigInt(ts.nanos / 1000) : 0n);
 
-/** (creation_date, key) ascending: the order of every asset list (reference §2.16). */
+/** (creation_date, key) ascending: the order of every asset list (substra-behaviour §2.16). */
 function expectCreationOrder(items: { key: string; creationDate?: Timestamp }[]): void {
   for (let i = 1; i < items.length; i++) {
     const a = items[i - 1]!;
@@ -209,7 +209,7 @@ export function paginationScenarios(ctx: ConformanceContext): void {
           });
           all.push(...tasks);
         }
-        // Each batch shares one creation date, and the key breaks ties: the list order (reference §2.16).
+        // Each batch shares one creation date, and the key breaks ties: the list order (substra-behaviour §2.16).
         inOrder = all
           .sort((a, b) => Number(micros(a.creationDate) - micros(b.creationDate)) || (a.key < b.key ? -1 : 1))
           .map((t) => t.key);

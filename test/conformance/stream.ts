@@ -1,4 +1,4 @@
-// SubscribeToEvents (reference §4.4, design §5): replay from the start or after an event id (exclusive), then live
+// SubscribeToEvents (substra-behaviour §4.4, ARCHITECTURE §5): replay from the start or after an event id (exclusive), then live
 // events, in commit order, with no gap and no duplicate, identically for every subscriber, one channel per stream.
 import { describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';

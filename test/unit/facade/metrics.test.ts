@@ -1,9 +1,11 @@
 // Substra's ledger metrics and the Kubernetes probes, read over HTTP from a real server process on a real
 // PostgreSQL, as Prometheus and the kubelet would; the database is then stopped to see readiness fall.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, type OrchestratorClient } from '../../support/client.js';
 import { startTestPostgres, type TestPostgres } from '../../support/postgres.js';
 import { startServer, type TestServer } from '../../support/server.js';
+import { healthCheck } from './introspection.js';
 import {
   aggregateTask,
   completeWithModel,
@@ -84,11 +86,20 @@ describe("Substra's metrics and the probes", () => {
     expect(tx('ComputePlanService/GetPlan', 'rollback')).toBe(1);
   });
 
-  it('answer liveness always, and readiness only while the database answers', async () => {
+  it('answer liveness always, and readiness (HTTP and gRPC health) only while the database answers', async () => {
     expect(await get('/healthz')).toEqual({ status: 200, body: 'ok\n' });
     expect(await get('/readyz')).toEqual({ status: 200, body: 'ready\n' });
+    expect(await healthCheck(server.address, '')).toBe('SERVING');
     await postgres.stop();
     expect(await get('/readyz')).toEqual({ status: 503, body: 'not ready\n' });
     expect((await get('/healthz')).status).toBe(200);
+    // The health service follows the storage on its own schedule (every 2 s): poll, bounded.
+    let status = 'SERVING';
+    for (let i = 0; i < 50 && status === 'SERVING'; i++) {
+      await sleep(200);
+      status = await healthCheck(server.address, 'orchestrator.ComputeTaskService');
+    }
+    expect(status).toBe('NOT_SERVING');
+    expect(server.logs.some((line) => line.includes('storage unreachable: NOT_SERVING'))).toBe(true);
   });
 });
