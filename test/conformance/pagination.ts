@@ -250,9 +250,11 @@ export function paginationScenarios(ctx: ConformanceContext): void {
           Array.from({ length: 100 }, (_, i) => [String(i).padStart(100, 'k'), 'v'.repeat(100)]),
         );
         const heavy: ComputeTask[] = [];
-        for (let batch = 0; batch < 3; batch++) {
+        // Batches of 25: on Fabric a transaction carries each task several times (request, documents, events,
+        // response), and the orderer refuses transactions over 10 MB.
+        for (let batch = 0; batch < 12; batch++) {
           const { tasks } = await ctx.owner.task.registerTasks({
-            tasks: Array.from({ length: 100 }, () =>
+            tasks: Array.from({ length: 25 }, () =>
               seedTask({ plan: heavyPlan, fn, worker: ctx.topology.worker, metadata }),
             ),
           });
