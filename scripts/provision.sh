@@ -6,6 +6,7 @@
 #   postgresql       initdb/pg_ctl: PostgreSQL suites start their own server (test/support/postgres.ts)
 #   rabbitmq-server  AMQP suites start their own broker (test/support/rabbitmq.ts)
 #   openssl          TLS tests make their certificates (test/unit/facade/tls.test.ts)
+#   graphviz         the CLI test renders `orchestrator plan show --format dot` with Graphviz's own dot
 #   curl jq iproute2 procps util-linux tar gzip coreutils
 #                    the Fabric network scripts (network/up.sh checks the same commands)
 #   Node >= 20.19    the chaincode servers of the Fabric suites; and node_modules (npm ci when missing)
@@ -36,6 +37,7 @@ check_packages() {
   need tar has tar
   need gzip has gzip
   need coreutils has sha256sum
+  need graphviz has dot
   # shellcheck disable=SC2207 # Debian package names have no spaces
   missing=($(printf '%s\n' "${found[@]}" | sort -u))
 }

@@ -28,6 +28,7 @@ const TOOLS = ['bash', 'sed', 'sort', 'tr', 'id', 'dirname', 'cat', 'openssl', '
   'tar',
   'gzip',
   'sha256sum',
+  'dot',
 ]);
 
 let dir: string;
