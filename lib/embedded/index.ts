@@ -1,0 +1,7 @@
+// The embedded ledger: LedgerDB over one LevelDB in a data folder, with an ordered event log (README.md).
+export { EmbeddedStore, type CommitListener } from './store.js';
+export { EmbeddedDBAL } from './dbal.js';
+export { DataFolderError } from './folder.js';
+export { LevelKV, type LevelWrite } from './levelkv.js';
+export { LevelReader, type LevelDB } from './reader.js';
+export type { PositionedEvent } from './eventlog.js';
