@@ -15,7 +15,7 @@ import { serverCredentials } from './tls.js';
 export interface Orchestrator {
   /** "host:port" actually bound (port 0 in the configuration is resolved here). */
   address: string;
-  /** "pglite", "postgres" (or "fabric"). */
+  /** "leveldb" (embedded), "postgres" or "fabric". */
   storage: string;
   /** "host:port" of /metrics when enabled. */
   metricsAddress?: string;
@@ -30,16 +30,23 @@ export interface StartOptions {
 }
 
 /**
- * The seam between modes: `standalone` runs the ledger logic here; `distributed` forwards every call to Fabric. Each
- * backend is imported only in its mode: the PostgreSQL drivers and the Fabric gateway cost about 20 and 45 MiB of
+ * The seam between modes: `standalone` runs the ledger logic here, embedded (LevelDB in the data folder) or on
+ * PostgreSQL; `distributed` forwards every call to Fabric. Each backend is imported only in its mode: the PostgreSQL drivers and the Fabric gateway cost about 20 and 45 MiB of
  * resident memory, which the other mode never uses.
  */
 async function createBackend(config: Config, logger: Logger): Promise<Backend> {
   switch (config.mode) {
     case 'standalone': {
-      const { LocalBackend } = await import('./local/backend.js');
-      return LocalBackend.open({
-        storage: config.storage,
+      if (config.storage.kind === 'leveldb') {
+        const { EmbeddedBackend } = await import('./embedded/backend.js');
+        return EmbeddedBackend.open({
+          dataDir: config.storage.dataDir,
+          replayEventsBatchSize: config.replayEventsBatchSize,
+        });
+      }
+      const { PostgresBackend } = await import('./postgres/backend.js');
+      return PostgresBackend.open({
+        url: config.storage.url,
         txRetryBudgetMs: config.txRetryBudgetMs,
         replayEventsBatchSize: config.replayEventsBatchSize,
         logger,
@@ -122,7 +129,7 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
         address,
         storage: backend.storage,
         mode: config.mode,
-        ...(config.storage.kind === 'pglite' && backend.storage === 'pglite'
+        ...(config.storage.kind === 'leveldb' && backend.storage === 'leveldb'
           ? { data_dir: config.storage.dataDir }
           : {}),
         tls: config.tls ? (config.tls.mtls ? 'mtls' : 'tls') : 'off',

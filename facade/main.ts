@@ -5,6 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { startOrchestrator, type Orchestrator } from './app.js';
 import { createLogger } from './logger.js';
+import { StartupError } from './startup.js';
 
 // V8 allocates objects straight into the old generation at allocation sites whose objects tended to survive. One
 // site creates every protobuf-es message, and a 1,000-task RegisterTasks request held for a whole endorsement makes it
@@ -28,6 +29,11 @@ async function main(): Promise<void> {
   try {
     orchestrator = await startOrchestrator(config, { logger });
   } catch (err) {
+    // Something the operator fixes (folder in use, old or unwritable folder): one plain line, no stack.
+    if (err instanceof StartupError) {
+      process.stderr.write(`orchestrator: ${err.message}\n`);
+      process.exit(1);
+    }
     logger.fatal({ err }, err instanceof ConfigError ? `invalid configuration: ${err.message}` : 'start failed');
     process.exit(1);
   }

@@ -156,7 +156,7 @@ function queueOf(db: DbHandle): KeyedMutex {
  * SERIALIZABLE and the retries stay the guarantee; the key only removes the conflicts among writers of one key (and
  * writers of other keys still conflict occasionally, e.g. on shared index pages). The retry budget applies to those
  * conflicts; the time spent queued is bounded by `lockWaitMs`/`signal` instead, since under load a fair queue
- * legitimately outlasts the budget. PGlite has one session: it only queues (no lock statement).
+ * legitimately outlasts the budget.
  */
 export async function runInTransaction<T>(
   db: DbHandle,
@@ -176,7 +176,7 @@ export async function runInTransaction<T>(
   const started = Date.now();
   const dequeue = await queueOf(db).acquire(key, { timeoutMs: waitMs, signal });
   try {
-    const tryLock = db.engine === 'postgres' ? tryLockStatement(key) : undefined;
+    const tryLock = tryLockStatement(key);
     for (let busy = 0; ; busy++) {
       try {
         return await retrying(budget, (attempt) => db.session((raw) => attemptOnce(raw, begin, tryLock, fn, attempt)));
