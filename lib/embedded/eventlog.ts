@@ -65,7 +65,7 @@ export async function readAfter(
 /** Up to `limit` events of every channel with position > `after`, in position (= commit) order. */
 export async function readOutboxAfter(reader: LevelReader, after: bigint, limit: number): Promise<PositionedEvent[]> {
   const entries: [bigint, string][] = [];
-  for await (const [key, value] of reader.range({ gt: Keys.outbox(after), lt: 'p', limit })) {
+  for await (const [key, value] of reader.range({ gt: Keys.outbox(after), lt: Keys.outboxEnd, limit })) {
     entries.push([positionOfKey(key), decoder.decode(value)]);
   }
   const bodies = await reader.getMany(entries.map(([position, channel]) => Keys.event(channel, position)));
@@ -78,7 +78,7 @@ export async function readOutboxAfter(reader: LevelReader, after: bigint, limit:
 
 /** The last position ever assigned in this folder (0 for a new one): where the counter resumes after a restart. */
 export async function lastPosition(reader: LevelReader): Promise<bigint> {
-  for await (const [key] of reader.range({ gte: Keys.outboxAll, lt: 'p', reverse: true, limit: 1 })) {
+  for await (const [key] of reader.range({ gte: Keys.outboxStart, lt: Keys.outboxEnd, reverse: true, limit: 1 })) {
     return positionOfKey(key);
   }
   return 0n;

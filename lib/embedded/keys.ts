@@ -51,7 +51,9 @@ export const Keys = {
     scoped('a', channel) + assetKey + SEP + positionAttr(position),
   assetEvents: (channel: string, assetKey: string): string => scoped('a', channel) + assetKey + SEP,
   outbox: (position: bigint): string => 'o' + positionAttr(position),
-  outboxAll: 'o',
+  /** [outboxStart, outboxEnd): every outbox entry. */
+  outboxStart: 'o',
+  outboxEnd: 'p',
   meta: (name: string): string => 'm' + name,
 } as const;
 
