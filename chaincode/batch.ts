@@ -12,11 +12,11 @@ import {
 } from '../lib/api/index.js';
 import type { Event } from '../lib/asset/index.js';
 import { invalidAsset, OrcError } from '../lib/errors/index.js';
+import { assignEventIds } from '../lib/fabricevents/index.js';
 import { decodeRequest, OpaqueBytes, PROTOBUF_MEDIA_TYPE } from './codec.js';
 import type { OrchestratorContext } from './context.js';
 import { declareTransactions, OrchestratorContract } from './contract.js';
 import { chaincodeError } from './errors.js';
-import { assignEventIds } from './events.js';
 import { openBatchLedger } from './ledger.js';
 
 const [CONTRACT_NAME, FUNCTION_NAME] = BATCH_TRANSACTION.split(':') as [string, string];
@@ -68,7 +68,7 @@ function decodeCalls(request: Uint8Array): BatchCall[] {
   try {
     calls = decodeBatchRequest(request);
   } catch (err) {
-    throw invalidAsset(`cannot decode the batch: ${err instanceof Error ? err.message : String(err)}`);
+    throw OrcError.from(err, 'InvalidAsset', 'cannot decode the batch: ');
   }
   if (calls.length === 0) throw invalidAsset('a batch needs at least one call');
   return calls;

@@ -1,6 +1,6 @@
 import { fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { JSONSerializer } from 'fabric-contract-api';
-import { invalidAsset } from '../lib/errors/index.js';
+import { OrcError } from '../lib/errors/index.js';
 
 /**
  * Wire format between the facade and the chaincode: the only argument of every transaction is the protobuf binary
@@ -51,7 +51,7 @@ export function decodeRequest<Desc extends DescMessage>(schema: Desc, bytes: Uin
   try {
     return fromBinary(schema, bytes);
   } catch (err) {
-    throw invalidAsset(`cannot decode ${schema.typeName}: ${err instanceof Error ? err.message : String(err)}`);
+    throw OrcError.from(err, 'InvalidAsset', `cannot decode ${schema.typeName}: `);
   }
 }
 

@@ -2,10 +2,10 @@ import type { DescService } from '@bufbuild/protobuf';
 import { Context, Contract } from 'fabric-contract-api';
 import { rpcs, runCall, type UnaryRpc } from '../lib/api/index.js';
 import { OrcError } from '../lib/errors/index.js';
+import { assignEventIds, CHAINCODE_EVENT_NAME, encodeEventPayload } from '../lib/fabricevents/index.js';
 import { decodeRequest, encodeResponse, protobufSchema, type ProtobufSchema } from './codec.js';
 import { OrchestratorContext } from './context.js';
 import { chaincodeError } from './errors.js';
-import { assignEventIds, CHAINCODE_EVENT_NAME, encodeEventPayload } from './events.js';
 
 /**
  * The base of every orchestrator contract: the per-transaction context and the hook that turns the buffered events

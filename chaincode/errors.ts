@@ -1,4 +1,4 @@
-import { internal, isOrcError } from '../lib/errors/index.js';
+import { OrcError } from '../lib/errors/index.js';
 
 /**
  * The error a transaction function throws. Fabric only carries the message across (the peer answers "chaincode
@@ -6,7 +6,5 @@ import { internal, isOrcError } from '../lib/errors/index.js';
  * with orcErrorFromText. Anything that is not an OrcError is a bug or an infrastructure failure: OE0007 internal.
  */
 export function chaincodeError(err: unknown): Error {
-  if (isOrcError(err)) return new Error(err.message);
-  const detail = err instanceof Error ? err.message : String(err);
-  return new Error(internal(`internal error: ${detail}`).message);
+  return new Error(OrcError.from(err, 'Internal', 'internal error: ').message);
 }

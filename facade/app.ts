@@ -2,13 +2,14 @@ import { join } from 'node:path';
 // Assembles one orchestrator: backend, gRPC server (orchestrator services + health + reflection), metrics endpoint,
 // AMQP dispatcher; and takes it apart in the reverse order. Tests start it in process with startOrchestrator().
 import { Server, type ServerCredentials } from '@grpc/grpc-js';
-import type { Backend } from './backend.js';
+import type { Backend, CallObserver } from './backend.js';
 import { ConfigError, formatHostPort, type Config } from './config.js';
 import { amqpPublisher, Dispatcher } from './events/amqp.js';
 import { addOrchestratorServices } from './grpc/services.js';
 import { Health } from './health.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { StorageWatch, storageReachable } from './readiness.js';
 import { addReflection } from './reflection.js';
 import { serverCredentials } from './tls.js';
 
@@ -34,7 +35,7 @@ export interface StartOptions {
  * PostgreSQL; `distributed` forwards every call to Fabric. Each backend is imported only in its mode: the PostgreSQL drivers and the Fabric gateway cost about 20 and 45 MiB of
  * resident memory, which the other mode never uses.
  */
-async function createBackend(config: Config, logger: Logger): Promise<Backend> {
+async function createBackend(config: Config, logger: Logger, observer: CallObserver): Promise<Backend> {
   switch (config.mode) {
     case 'standalone': {
       if (config.storage.kind === 'leveldb') {
@@ -42,6 +43,7 @@ async function createBackend(config: Config, logger: Logger): Promise<Backend> {
         return EmbeddedBackend.open({
           dataDir: config.storage.dataDir,
           replayEventsBatchSize: config.replayEventsBatchSize,
+          observer,
         });
       }
       const { PostgresBackend } = await import('./postgres/backend.js');
@@ -50,6 +52,7 @@ async function createBackend(config: Config, logger: Logger): Promise<Backend> {
         txRetryBudgetMs: config.txRetryBudgetMs,
         replayEventsBatchSize: config.replayEventsBatchSize,
         logger,
+        observer,
       });
     }
     case 'distributed': {
@@ -88,8 +91,8 @@ function shutdownServer(server: Server, graceMs: number): Promise<void> {
 export async function startOrchestrator(config: Config, options: StartOptions = {}): Promise<Orchestrator> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const tls = serverCredentials(config.tls);
-  const backend = options.backend ?? (await createBackend(config, logger));
   const metrics = new Metrics();
+  const backend = options.backend ?? (await createBackend(config, logger, metrics));
   const shutdown = new AbortController();
   const server = new Server({
     // 1,000-task RegisterTasks batches exceed grpc's 4 MiB default; responses are unbounded as in grpc-go.
@@ -114,7 +117,10 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
 
     const port = await bind(server, formatHostPort(config.grpc), tls.credentials);
     const address = formatHostPort({ host: config.grpc.host, port });
-    if (config.metrics) metricsEndpoint = await metrics.serve(config.metrics);
+    let serving = false;
+    if (config.metrics) {
+      metricsEndpoint = await metrics.serve(config.metrics, async () => serving && (await storageReachable(backend)));
+    }
     if (config.amqpUrl) {
       if (!backend.outbox) throw new Error(`the ${backend.storage} backend cannot feed AMQP dispatch`);
       dispatcher = new Dispatcher(backend.outbox, amqpPublisher(config.amqpUrl, logger), logger, metrics, {
@@ -124,6 +130,9 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
       dispatcher.start();
     }
     health.setAll('SERVING');
+    serving = true;
+    const storageWatch = new StorageWatch(backend, health, logger);
+    storageWatch.start();
     logger.info(
       {
         address,
@@ -144,6 +153,8 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
     const close = (): Promise<void> =>
       (closing ??= (async () => {
         logger.info('shutting down');
+        serving = false;
+        storageWatch.stop();
         health.setAll('NOT_SERVING');
         // Event streams never end by themselves: end them (UNAVAILABLE) so that the drain below can finish.
         shutdown.abort();

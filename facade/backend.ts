@@ -39,6 +39,15 @@ export interface EventOutbox {
   waitForEvents(signal: AbortSignal, timeoutMs: number): Promise<void>;
 }
 
+/**
+ * Told of every call a backend that runs the ledger logic in this process has finished: the events of a committed
+ * call (ids assigned), or that a call was rolled back. Metrics derive Substra's task counters from it.
+ */
+export interface CallObserver {
+  committed(rpc: UnaryRpc, channel: string, events: readonly Event[]): void;
+  rolledBack(rpc: UnaryRpc): void;
+}
+
 export interface Backend extends EventSource {
   /** "leveldb", "postgres" or "fabric": logged at start. */
   readonly storage: string;
@@ -53,6 +62,11 @@ export interface Backend extends EventSource {
   ): Promise<MessageShape<O>>;
   /** The feed of committed events for AMQP dispatch; undefined when this backend cannot provide one. */
   readonly outbox?: EventOutbox;
+  /**
+   * Resolves when the storage answers, rejects when it cannot be reached (readiness probes). Absent: the backend
+   * has no storage of its own to lose.
+   */
+  checkStorage?(): Promise<void>;
   /** Releases connections; in-flight calls must be finished or cancelled before. */
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-// Which organizations may use which channel (Substra's ORCHESTRATOR_CHANNEL_CONFIG, reference §2.17).
+// Which organizations may use which channel (Substra's ORCHESTRATOR_CHANNEL_CONFIG, substra-behaviour §2.17).
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -33,6 +33,20 @@ export function parseChannelConfig(yamlText: string): ChannelConfig {
 
 export function loadChannelConfig(path: string): ChannelConfig {
   return parseChannelConfig(readFileSync(path, 'utf8'));
+}
+
+/**
+ * The first access `config` grants that `allowed` does not, in words ("channel "x" is absent", ""Org" is not a member
+ * of channel "x""); undefined when `config` grants nothing more than `allowed`.
+ */
+export function firstExcess(config: ChannelConfig, allowed: ChannelConfig): string | undefined {
+  for (const [channel, mspIds] of config) {
+    const members = allowed.get(channel);
+    if (!members) return `channel "${channel}" is absent`;
+    const outsider = [...mspIds].find((mspId) => !members.has(mspId));
+    if (outsider) return `"${outsider}" is not a member of channel "${channel}" (${[...members].join(', ')} are)`;
+  }
+  return undefined;
 }
 
 export function isAllowed(config: ChannelConfig, channel: string, mspid: string): boolean {

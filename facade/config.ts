@@ -1,12 +1,13 @@
-// The whole process configuration, read once from the environment (Substra's variable names, reference §5.5) and
+// The whole process configuration, read once from the environment (Substra's variable names, substra-behaviour §5.5) and
 // validated with zod, so that a bad value stops the process at start with the variable's name instead of failing
 // on the first request.
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_CHANNELS, channelConfig, loadChannelConfig, type ChannelConfig } from './channels.js';
+import { DEFAULT_CHANNELS, channelConfig, firstExcess, loadChannelConfig, type ChannelConfig } from './channels.js';
 import { parseGoDuration } from './duration.js';
 import type { BatchingOptions } from './fabric/batcher.js';
-import { loadFabricConfig, type FabricConfig } from './fabric/config.js';
+import type { FabricConfig } from './fabric/config.js';
+import { loadFabricConfig } from './fabricenv.js';
 
 export interface HostPort {
   host: string;
@@ -28,7 +29,7 @@ export interface TlsConfig {
 export type StorageConfig = { kind: 'leveldb'; dataDir: string } | { kind: 'postgres'; url: string };
 
 export interface Config {
-  /** `distributed` is reserved for the Fabric backend (not available yet). */
+  /** `distributed` forwards every call to the orchestrator chaincode on Fabric (see `fabric`). */
   mode: 'standalone' | 'distributed';
   grpc: HostPort & {
     /** 64 MiB by default (grpc-go's 4 MiB is too small for a batch of 1,000 tasks). */
@@ -250,6 +251,44 @@ function tlsConfig(e: Env): TlsConfig | undefined {
 }
 
 /**
+ * Who may use which channel in distributed mode: Fabric decides (a peer refuses a non-member's proposal), so the
+ * facade answers the same, from the network's membership (ORCHESTRATOR_FABRIC_CHANNEL_ORGS in facade.env) rather than
+ * the two-organization default. An explicit channel file may narrow that membership, never widen it: a facade that
+ * let in an organization Fabric refuses would turn a plain PERMISSION_DENIED into the network's refusal, or serve a
+ * channel the network does not have.
+ */
+function fabricChannels(fabric: FabricConfig, explicit: ChannelConfig | undefined): ChannelConfig {
+  const membership = channelConfig(Object.fromEntries(fabric.channelMembers));
+  if (!explicit) return membership;
+  const excess = firstExcess(explicit, membership);
+  if (excess) {
+    throw new ConfigError(
+      'ORCHESTRATOR_CHANNEL_CONFIG',
+      "grants more than the Fabric network's membership (ORCHESTRATOR_FABRIC_CHANNEL_ORGS): " +
+        `${excess}; fix the file, or unset ORCHESTRATOR_CHANNEL_CONFIG to use the membership as it is`,
+    );
+  }
+  return explicit;
+}
+
+/**
+ * Fabric variables are read in distributed mode only. Set without it, they used to be ignored: the operator who
+ * forgot ORCHESTRATOR_MODE believed to be on the Fabric network while the facade served a fresh embedded store.
+ */
+function refuseFabricVariables(vars: Record<string, string | undefined>): void {
+  const fabricVariable = Object.keys(vars)
+    .sort()
+    .find((name) => name.startsWith('ORCHESTRATOR_FABRIC_') && vars[name]?.trim());
+  if (fabricVariable) {
+    throw new ConfigError(
+      'ORCHESTRATOR_MODE',
+      `${fabricVariable} is set but ORCHESTRATOR_MODE is not "distributed": set ORCHESTRATOR_MODE=distributed to use ` +
+        'the Fabric network, or unset the ORCHESTRATOR_FABRIC_* variables',
+    );
+  }
+}
+
+/**
  * Reads the configuration from environment variables. `cwd` anchors the default data folder (./.data) and relative
  * paths. Throws a ConfigError naming the offending variable.
  */
@@ -261,10 +300,10 @@ export function loadConfig(vars: Record<string, string | undefined> = process.en
   }
   const e = parsed.data;
 
-  let channels: ChannelConfig = channelConfig(DEFAULT_CHANNELS);
+  let explicitChannels: ChannelConfig | undefined;
   if (e.ORCHESTRATOR_CHANNEL_CONFIG) {
     try {
-      channels = loadChannelConfig(resolve(cwd, e.ORCHESTRATOR_CHANNEL_CONFIG));
+      explicitChannels = loadChannelConfig(resolve(cwd, e.ORCHESTRATOR_CHANNEL_CONFIG));
     } catch (err) {
       throw new ConfigError('ORCHESTRATOR_CHANNEL_CONFIG', (err as Error).message);
     }
@@ -286,6 +325,7 @@ export function loadConfig(vars: Record<string, string | undefined> = process.en
     e.ORCHESTRATOR_METRICS_ADDRESS ?? (e.METRICS_ENABLED ? parseHostPort(DEFAULT_METRICS_ADDRESS) : undefined);
 
   const dataDir = resolve(cwd, e.ORCHESTRATOR_DATA_DIR ?? '.data');
+  if (e.ORCHESTRATOR_MODE !== 'distributed') refuseFabricVariables(vars);
   let fabric: FabricConfig | undefined;
   if (e.ORCHESTRATOR_MODE === 'distributed') {
     try {
@@ -294,6 +334,9 @@ export function loadConfig(vars: Record<string, string | undefined> = process.en
       throw new ConfigError('ORCHESTRATOR_FABRIC_*', err instanceof Error ? err.message : String(err));
     }
   }
+  const channels = fabric
+    ? fabricChannels(fabric, explicitChannels)
+    : (explicitChannels ?? channelConfig(DEFAULT_CHANNELS));
 
   return {
     mode: e.ORCHESTRATOR_MODE,

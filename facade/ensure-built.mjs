@@ -12,8 +12,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const stamp = join(root, 'dist', '.build-stamp');
 
 // What the build reads: sources, protos, and the files that configure the compilers.
-const INPUT_DIRS = ['lib', 'facade', 'chaincode', 'proto', 'test/bench', 'test/support'];
-const INPUT_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'buf.gen.yaml'];
+const INPUT_DIRS = ['lib', 'facade', 'chaincode', 'proto', 'proto-private', 'test/bench', 'test/support'];
+const INPUT_FILES = [
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'buf.gen.yaml',
+  'buf.gen.private.yaml',
+];
 const SKIP = new Set(['node_modules', 'gen']);
 
 function newest(path) {

@@ -1,8 +1,7 @@
 // The standard grpc.health.v1.Health service (Check and Watch): "" (the whole server) and each orchestrator service.
 // It answers without mspid/channel headers (it is registered outside the orchestrator pipeline) so probes need no
-// identity. Two one-field messages are read and written on the wire directly (numbers as in
-// reflection/descriptors.ts), which spares the process grpc-health-check's protobufjs.
-import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+// identity. The messages are generated from proto-private/grpc/health/v1/health.proto.
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
   status as Status,
   type sendUnaryData,
@@ -11,47 +10,35 @@ import {
   type ServerWritableStream,
   type MethodDefinition,
 } from '@grpc/grpc-js';
-import { readFields } from '../lib/wire/fields.js';
-
-/** HealthCheckResponse.ServingStatus numbers. */
-const SERVING_STATUS = { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 } as const;
+import {
+  HealthCheckRequestSchema,
+  HealthCheckResponse_ServingStatus as ServingStatusNumber,
+  HealthCheckResponseSchema,
+} from '../lib/wire/gen/grpc/health/v1/health_pb.js';
 
 export type ServingStatus = 'SERVING' | 'NOT_SERVING';
-export type HealthStatus = keyof typeof SERVING_STATUS;
-/** What the server-side deserializer yields: undefined for bytes that are not a protobuf message. */
-export type HealthRequest = { service: string } | undefined;
+export type HealthStatus = keyof typeof ServingStatusNumber;
+/**
+ * What the server-side deserializer yields; `malformed` for bytes that are not a HealthCheckRequest. It is never
+ * undefined: grpc-js takes an undefined message for a missing one and answers UNIMPLEMENTED, where a client that
+ * sent garbage must get INVALID_ARGUMENT.
+ */
+export type HealthRequest = { service: string; malformed?: true };
 
-/** HealthCheckRequest { string service = 1 } */
 function decodeRequest(bytes: Uint8Array): HealthRequest {
-  let service = '';
   try {
-    readFields(bytes, (reader, field, wireType) => {
-      if (field !== 1 || wireType !== WireType.LengthDelimited) return false;
-      service = reader.string();
-      return true;
-    });
+    return { service: fromBinary(HealthCheckRequestSchema, bytes).service };
   } catch {
-    return undefined;
+    return { service: '', malformed: true };
   }
-  return { service };
 }
 
-/** HealthCheckResponse { ServingStatus status = 1 } */
 function decodeResponse(bytes: Uint8Array): HealthStatus {
-  let number = 0;
-  readFields(bytes, (reader, field, wireType) => {
-    if (field !== 1 || wireType !== WireType.Varint) return false;
-    number = reader.int32();
-    return true;
-  });
-  const names = Object.keys(SERVING_STATUS) as HealthStatus[];
-  return names.find((name) => SERVING_STATUS[name] === number) ?? 'UNKNOWN';
+  const status = fromBinary(HealthCheckResponseSchema, bytes).status;
+  return (ServingStatusNumber[status] as HealthStatus | undefined) ?? 'UNKNOWN';
 }
 
-const toBuffer = (writer: BinaryWriter): Buffer => {
-  const bytes = writer.finish();
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-};
+const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 function method(name: string, responseStream: boolean): MethodDefinition<HealthRequest, HealthStatus> {
   return {
@@ -60,8 +47,11 @@ function method(name: string, responseStream: boolean): MethodDefinition<HealthR
     responseStream,
     requestDeserialize: decodeRequest,
     requestSerialize: (request) =>
-      toBuffer(new BinaryWriter().tag(1, WireType.LengthDelimited).string(request?.service ?? '')),
-    responseSerialize: (status) => toBuffer(new BinaryWriter().tag(1, WireType.Varint).int32(SERVING_STATUS[status])),
+      toBuffer(toBinary(HealthCheckRequestSchema, create(HealthCheckRequestSchema, { service: request.service }))),
+    responseSerialize: (status) =>
+      toBuffer(
+        toBinary(HealthCheckResponseSchema, create(HealthCheckResponseSchema, { status: ServingStatusNumber[status] })),
+      ),
     responseDeserialize: decodeResponse,
   };
 }
@@ -81,7 +71,7 @@ export class Health {
   addToServer(server: Server): void {
     server.addService(healthDefinition, {
       Check: (call: ServerUnaryCall<HealthRequest, HealthStatus>, callback: sendUnaryData<HealthStatus>) => {
-        if (!call.request) return callback({ code: Status.INVALID_ARGUMENT, details: 'malformed request' });
+        if (call.request.malformed) return callback({ code: Status.INVALID_ARGUMENT, details: 'malformed request' });
         const status = this.statuses.get(call.request.service);
         if (status) callback(null, status);
         else callback({ code: Status.NOT_FOUND, details: `unknown service "${call.request.service}"` });
@@ -100,7 +90,7 @@ export class Health {
 
   /** The current status at once, then each change, until the client goes away. */
   private watch(call: ServerWritableStream<HealthRequest, HealthStatus>): void {
-    if (!call.request) {
+    if (call.request.malformed) {
       call.emit('error', { code: Status.INVALID_ARGUMENT, details: 'malformed request' });
       return;
     }

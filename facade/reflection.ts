@@ -1,20 +1,34 @@
 // gRPC server reflection (v1 and v1alpha) so that `grpcurl -plaintext <addr> list` and friends work. The descriptors
 // come from the buf image built with the generated code (lib/asset/gen/orchestrator.binpb), plus those of the health
-// and reflection services so that `list` shows every service the server has, as Go's reflection.Register does.
+// and reflection services (proto-private/, generated too) so that `list` shows every service the server has.
 // Written here rather than taken from @grpc/reflection, which parses descriptors with protobufjs and cost the process
 // about 18 MiB of resident memory for a service that is rarely called.
 import { existsSync, readFileSync } from 'node:fs';
+import { create, fromBinary, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { status as Status, type Server, type ServerDuplexStream, type ServiceDefinition } from '@grpc/grpc-js';
+import { errorMessage } from '../lib/errors/index.js';
 import { fromProjectRoot } from '../lib/paths.js';
-import { DescriptorCatalog } from './reflection/catalog.js';
-import { builtinFiles, type ReflectionVersion } from './reflection/descriptors.js';
+import { file_grpc_health_v1_health } from '../lib/wire/gen/grpc/health/v1/health_pb.js';
 import {
-  decodeReflectionRequest,
-  encodeReflectionResponse,
-  type ReflectionAnswer,
-  type ReflectionQuery,
-  type ReflectionRequest,
-} from './reflection/wire.js';
+  file_grpc_reflection_v1_reflection,
+  ServerReflectionRequestSchema,
+  ServerReflectionResponseSchema,
+  type ServerReflectionRequest,
+} from '../lib/wire/gen/grpc/reflection/v1/reflection_pb.js';
+import { file_grpc_reflection_v1alpha_reflection } from '../lib/wire/gen/grpc/reflection/v1alpha/reflection_pb.js';
+import { DescriptorCatalog } from './reflection/catalog.js';
+
+/**
+ * The services the server has besides package orchestrator, described too (grpcurl lists them and asks for their
+ * files), as Go's reflection.Register does.
+ */
+export const builtinFiles = [
+  file_grpc_health_v1_health,
+  file_grpc_reflection_v1_reflection,
+  file_grpc_reflection_v1alpha_reflection,
+].map((file) => file.proto);
+
+export type ReflectionVersion = 'v1' | 'v1alpha';
 
 const IMAGE = 'lib/asset/gen/orchestrator.binpb';
 
@@ -28,14 +42,17 @@ export function imagePath(): string {
   return image;
 }
 
-/** A request that does not decode is answered with INVALID_ARGUMENT instead of grpc-js's INTERNAL. */
-type Incoming = ReflectionRequest | { malformed: string };
+/**
+ * A request that does not decode is answered with INVALID_ARGUMENT instead of grpc-js's INTERNAL. v1alpha is v1
+ * under another package name, with the same messages and numbers, so v1's generated code reads and writes both.
+ */
+type Incoming = ServerReflectionRequest | { malformed: string };
 
 function decode(bytes: Buffer): Incoming {
   try {
-    return decodeReflectionRequest(bytes);
+    return fromBinary(ServerReflectionRequestSchema, bytes);
   } catch (err) {
-    return { malformed: err instanceof Error ? err.message : String(err) };
+    return { malformed: errorMessage(err) };
   }
 }
 
@@ -56,33 +73,49 @@ function definition(version: ReflectionVersion): ServiceDefinition {
   };
 }
 
-// grpc status codes in error_response, as grpc-go answers.
-const notFound = (what: string): ReflectionAnswer => ({ kind: 'error', code: Status.NOT_FOUND, message: what });
+type Answer = MessageInitShape<typeof ServerReflectionResponseSchema>['messageResponse'];
 
-function answer(catalog: DescriptorCatalog, query: ReflectionQuery): ReflectionAnswer {
-  const files = (found: Uint8Array[] | undefined, what: string): ReflectionAnswer =>
-    found ? { kind: 'files', files: found } : notFound(what);
-  switch (query.kind) {
+// grpc status codes in error_response, as grpc-go answers.
+const failure = (code: Status, what: string): Answer => ({
+  case: 'errorResponse',
+  value: { errorCode: code, errorMessage: what },
+});
+
+function answer(catalog: DescriptorCatalog, request: ServerReflectionRequest['messageRequest']): Answer {
+  const files = (found: Uint8Array[] | undefined, what: string): Answer =>
+    found ? { case: 'fileDescriptorResponse', value: { fileDescriptorProto: found } } : failure(Status.NOT_FOUND, what);
+  switch (request.case) {
     case 'listServices':
-      return { kind: 'services', names: catalog.serviceNames() };
+      return { case: 'listServicesResponse', value: { service: catalog.serviceNames().map((name) => ({ name })) } };
     case 'fileByFilename':
-      return files(catalog.fileByName(query.name), `file not found: ${query.name}`);
+      return files(catalog.fileByName(request.value), `file not found: ${request.value}`);
     case 'fileContainingSymbol':
-      return files(catalog.fileContainingSymbol(query.symbol), `symbol not found: ${query.symbol}`);
-    case 'fileContainingExtension':
+      return files(catalog.fileContainingSymbol(request.value), `symbol not found: ${request.value}`);
+    case 'fileContainingExtension': {
+      const { containingType, extensionNumber } = request.value;
       return files(
-        catalog.fileContainingExtension(query.containingType, query.extensionNumber),
-        `extension ${query.extensionNumber} of ${query.containingType} not found`,
+        catalog.fileContainingExtension(containingType, extensionNumber),
+        `extension ${extensionNumber} of ${containingType} not found`,
       );
-    case 'allExtensionNumbersOfType': {
-      const numbers = catalog.extensionNumbers(query.type);
-      return numbers
-        ? { kind: 'extensionNumbers', baseTypeName: query.type, numbers }
-        : notFound(`type not found: ${query.type}`);
     }
-    case 'none':
-      return { kind: 'error', code: Status.INVALID_ARGUMENT, message: 'empty reflection request' };
+    case 'allExtensionNumbersOfType': {
+      const numbers = catalog.extensionNumbers(request.value);
+      return numbers
+        ? { case: 'allExtensionNumbersResponse', value: { baseTypeName: request.value, extensionNumber: numbers } }
+        : failure(Status.NOT_FOUND, `type not found: ${request.value}`);
+    }
+    case undefined:
+      return failure(Status.INVALID_ARGUMENT, 'empty reflection request');
   }
+}
+
+function respond(catalog: DescriptorCatalog, request: ServerReflectionRequest): Uint8Array {
+  const response = create(ServerReflectionResponseSchema, {
+    validHost: request.host,
+    originalRequest: request,
+    messageResponse: answer(catalog, request.messageRequest),
+  });
+  return toBinary(ServerReflectionResponseSchema, response);
 }
 
 /** Registers grpc.reflection.v1 and v1alpha on `server`, describing the image's files and the built-in services. */
@@ -97,11 +130,11 @@ export function addReflection(server: Server, image = imagePath()): void {
         return;
       }
       try {
-        catalog ??= DescriptorCatalog.fromImage(bytes, builtinFiles());
-        call.write(encodeReflectionResponse(request, answer(catalog, request.query)));
+        catalog ??= DescriptorCatalog.fromImage(bytes, builtinFiles);
+        call.write(respond(catalog, request));
       } catch (err) {
         // A corrupt image: fail this call, not the process (an event handler that throws would crash it).
-        call.emit('error', { code: Status.INTERNAL, details: err instanceof Error ? err.message : String(err) });
+        call.emit('error', { code: Status.INTERNAL, details: errorMessage(err) });
       }
     });
     call.on('end', () => call.end());

@@ -1,5 +1,5 @@
 // Optional TLS / mTLS for the gRPC server, and the check that ties the `mspid` header to the client certificate
-// (Substra's ORCHESTRATOR_VERIFY_CLIENT_MSP_ID, reference §5.5).
+// (Substra's ORCHESTRATOR_VERIFY_CLIENT_MSP_ID, substra-behaviour §5.5).
 import { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -93,31 +93,33 @@ endorsing_orgs() {
   (IFS=,; echo "${endorsers[*]}")
 }
 
-# The contract read by the facade (facade/) and by test/support/fabric-network.ts.
+# The contract read by the facade (facade/fabricenv.ts) and by test/support/fabric-network.ts. Every value is
+# quoted (env_line), so that an operator can also `set -a; . network/.state/facade.env` in a shell: unquoted, the ';'
+# of the channel membership ended the assignment there.
 write_facade_env() {
   local org cert key endorsers lines=()
   endorsers="$(endorsing_orgs)"
   for org in "${ORGS[@]}"; do
-    # assigned first (not inside echo) so that a missing file stops the script
+    # assigned first (not inside a command substitution) so that a missing file stops the script
     cert="$(first_file "$(user_msp "$org")/signcerts")"
     key="$(first_file "$(user_msp "$org")/keystore")"
     lines+=(
-      "ORCHESTRATOR_FABRIC_${org}_PEER=127.0.0.1:${PEER_PORT[$org]}"
-      "ORCHESTRATOR_FABRIC_${org}_PEER_HOST=$(peer_host "$org")"
-      "ORCHESTRATOR_FABRIC_${org}_TLS_CA=$(peer_tls_ca "$org")"
-      "ORCHESTRATOR_FABRIC_${org}_CERT=$cert"
-      "ORCHESTRATOR_FABRIC_${org}_KEY=$key"
+      "$(env_line "ORCHESTRATOR_FABRIC_${org}_PEER" "127.0.0.1:${PEER_PORT[$org]}")"
+      "$(env_line "ORCHESTRATOR_FABRIC_${org}_PEER_HOST" "$(peer_host "$org")")"
+      "$(env_line "ORCHESTRATOR_FABRIC_${org}_TLS_CA" "$(peer_tls_ca "$org")")"
+      "$(env_line "ORCHESTRATOR_FABRIC_${org}_CERT" "$cert")"
+      "$(env_line "ORCHESTRATOR_FABRIC_${org}_KEY" "$key")"
     )
   done
   {
     echo "# Written by network/up.sh: how a facade reaches the test network. Do not edit."
-    echo "ORCHESTRATOR_FABRIC_CHANNELS=$(IFS=,; echo "${CHANNELS[*]}")"
-    echo "ORCHESTRATOR_FABRIC_CHAINCODE=orchestrator"
-    echo "ORCHESTRATOR_FABRIC_ORGS=$(IFS=,; echo "${ORGS[*]}")"
-    echo "ORCHESTRATOR_FABRIC_CHANNEL_ORGS=$(channel_orgs_value)"
-    echo "ORCHESTRATOR_FABRIC_ENDORSING_ORGS=$endorsers"
+    env_line ORCHESTRATOR_FABRIC_CHANNELS "$(IFS=,; echo "${CHANNELS[*]}")"
+    env_line ORCHESTRATOR_FABRIC_CHAINCODE orchestrator
+    env_line ORCHESTRATOR_FABRIC_ORGS "$(IFS=,; echo "${ORGS[*]}")"
+    env_line ORCHESTRATOR_FABRIC_CHANNEL_ORGS "$(channel_orgs_value)"
+    env_line ORCHESTRATOR_FABRIC_ENDORSING_ORGS "$endorsers"
     printf '%s\n' "${lines[@]}"
-    echo "ORCHESTRATOR_FABRIC_NOOP_CHAINCODE=noop"
+    env_line ORCHESTRATOR_FABRIC_NOOP_CHAINCODE noop
   } >"$FACADE_ENV.tmp"
   mv "$FACADE_ENV.tmp" "$FACADE_ENV"
 }
@@ -148,7 +150,7 @@ deploy_all() {
 }
 
 run_probe() {
-  "$REPO_ROOT/node_modules/.bin/tsx" "$NETWORK_DIR/lib/probe.ts" 90 ||
+  "$REPO_ROOT/node_modules/.bin/tsx" "$REPO_ROOT/facade/fabric/probe.ts" "$FACADE_ENV" noop 90 ||
     die "a Gateway could not collect endorsements from every organization of a channel" \
       "check gossip/discovery in $LOG_DIR/peer0.org*.log (anchor peers, external endpoints)"
 }

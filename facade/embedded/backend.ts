@@ -8,7 +8,7 @@ import { runCall, type UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
 import { DataFolderError, EmbeddedStore, type EmbeddedDBAL } from '../../lib/embedded/index.js';
 import { wallClock } from '../../lib/service/index.js';
-import type { Backend, CallContext } from '../backend.js';
+import type { Backend, CallContext, CallObserver } from '../backend.js';
 import { EventHub } from '../events/hub.js';
 import { subscribe } from '../events/subscriber.js';
 import { StartupError } from '../startup.js';
@@ -18,6 +18,8 @@ export interface EmbeddedBackendOptions {
   /** ORCHESTRATOR_DATA_DIR. */
   dataDir: string;
   replayEventsBatchSize: number;
+  /** Told of every finished call (metrics). */
+  observer?: CallObserver;
 }
 
 export class EmbeddedBackend implements Backend {
@@ -56,11 +58,12 @@ export class EmbeddedBackend implements Backend {
    * events in one synced batch; a client cancelling while its write is queued drops it. Reads run at once on a
    * snapshot. Event ids are UUIDs, as in PostgreSQL mode, given here because the chaincode derives its own.
    */
-  invoke<I extends DescMessage, O extends DescMessage>(
+  async invoke<I extends DescMessage, O extends DescMessage>(
     rpc: UnaryRpc<I, O>,
     request: MessageShape<I>,
     caller: CallContext,
   ): Promise<MessageShape<O>> {
+    let committed: Event[] = [];
     const call = async (dbal: EmbeddedDBAL): Promise<MessageShape<O>> => {
       const scope = { dbal, clock: wallClock(), requester: caller.mspid, channel: caller.channel };
       const { response, events } = await runCall(rpc, request, scope);
@@ -68,9 +71,24 @@ export class EmbeddedBackend implements Backend {
         for (const event of events) event.id = randomUUID();
         await dbal.addEvents(events);
       }
+      committed = events;
       return response;
     };
-    return rpc.readOnly ? this.store.read(caller.channel, call) : this.store.write(caller.channel, call, caller.signal);
+    try {
+      const response = rpc.readOnly
+        ? await this.store.read(caller.channel, call)
+        : await this.store.write(caller.channel, call, caller.signal);
+      this.options.observer?.committed(rpc as UnaryRpc, caller.channel, committed);
+      return response;
+    } catch (err) {
+      this.options.observer?.rolledBack(rpc as UnaryRpc);
+      throw err;
+    }
+  }
+
+  /** Readiness: the folder's database is open (it is in this process: there is no connection to lose). */
+  async checkStorage(): Promise<void> {
+    this.store.checkOpen();
   }
 
   subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event> {

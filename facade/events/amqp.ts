@@ -1,4 +1,4 @@
-// RabbitMQ dispatch (reference §4.6 conventions): every committed event is published to the durable topic exchange
+// RabbitMQ dispatch (substra-behaviour §4.6 conventions): every committed event is published to the durable topic exchange
 // `orchestrator`, routing key = channel, body = the Event as protojson (proto field names, defaults emitted),
 // content type application/json, persistent, message id = event id, with publisher confirms.
 //

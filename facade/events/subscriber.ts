@@ -1,8 +1,9 @@
-// One SubscribeToEvents stream over a positioned event store (reference §4.4, design §5): register for
+// One SubscribeToEvents stream over a positioned event store (substra-behaviour §4.4, ARCHITECTURE §5): register for
 // notifications FIRST, then replay from the database by position, then follow notifications, always reading
 // "position > last sent". Registering first means nothing committed after the replay query can be missed; reading
 // by position means order = position order and the replay/live overlap is never sent twice.
 import type { Event } from '../../lib/asset/index.js';
+import { eventIdKind } from '../../lib/asset/validation/index.js';
 import { OrcError } from '../../lib/errors/index.js';
 import type { EventHub } from './hub.js';
 import { Wakeup } from './wakeup.js';
@@ -27,9 +28,6 @@ export interface SubscribeOptions {
   signal: AbortSignal;
 }
 
-// Event ids are UUIDs in local modes (crypto.randomUUID at commit).
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function* subscribe(
   store: PositionedEventStore,
   hub: EventHub,
@@ -46,10 +44,8 @@ export async function* subscribe(
   });
   try {
     if (startEventId !== '') {
-      if (!UUID.test(startEventId)) {
-        throw new OrcError('InvalidAsset', `start_event_id "${startEventId}" is not a valid event id (UUID)`);
-      }
-      const position = await store.positionOf(channel, startEventId);
+      // Event ids are UUIDs in local modes (crypto.randomUUID at commit); a ledger id cannot be one of ours.
+      const position = eventIdKind(startEventId) === 'uuid' ? await store.positionOf(channel, startEventId) : undefined;
       if (position === undefined) {
         throw new OrcError('NotFound', `event with key "${startEventId}" not found in channel "${channel}"`);
       }

@@ -1,6 +1,6 @@
 import { status as GrpcCode } from '@grpc/grpc-js';
 import { CommitError, GatewayError } from '@hyperledger/fabric-gateway';
-import { isOrcError, OrcError, orcErrorFromText } from '../../lib/errors/index.js';
+import { errorMessage, isOrcError, OrcError, orcErrorFromText } from '../../lib/errors/index.js';
 
 /**
  * How peers word a connection that is gone or going: to the chaincode server or to another peer, refused while it is
@@ -53,8 +53,7 @@ export function fromFabricError(err: unknown): OrcError {
       cause: err,
     });
   }
-  const message = err instanceof Error ? err.message : String(err);
-  return orcErrorFromText(message) ?? new OrcError('Internal', message, { cause: err });
+  return orcErrorFromText(errorMessage(err)) ?? OrcError.from(err);
 }
 
 /** A gateway call that failed before the outcome was known (the transaction may still commit). */

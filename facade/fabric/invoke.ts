@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fromBinary, toBinary, type Message } from '@bufbuild/protobuf';
 import { status as GrpcCode } from '@grpc/grpc-js';
 import {
@@ -210,8 +211,4 @@ async function commit(
 
 function statusName(code: number): string {
   return Object.entries(StatusCode).find(([, value]) => value === code)?.[0] ?? String(code);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,9 +1,8 @@
 import type { Network } from '@hyperledger/fabric-gateway';
-import { CHAINCODE_EVENT_NAME, eventsOfPayload } from '../../chaincode/events.js';
 import type { Event } from '../../lib/asset/index.js';
+import { CHAINCODE_EVENT_NAME, eventsOfPayload, parseLedgerEventId } from '../../lib/fabricevents/index.js';
 import { blockNumberOfTransaction } from './blocks.js';
 import { fromFabricError } from './errors.js';
-import { parseLedgerEventId } from './eventid.js';
 
 /** Where a reader stands on a channel's event history: after event `index` of transaction `txId`. */
 export interface LedgerPosition {

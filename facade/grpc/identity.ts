@@ -1,4 +1,4 @@
-// Who is calling and on which channel, from the request headers (reference §1.1). Every orchestrator RPC needs
+// Who is calling and on which channel, from the request headers (substra-behaviour §1.1). Every orchestrator RPC needs
 // exactly one `mspid` and one `channel`; the pair must be allowed by the channel configuration.
 import { randomBytes } from 'node:crypto';
 import type { Metadata } from '@grpc/grpc-js';
@@ -10,12 +10,18 @@ export interface Caller {
   channel: string;
 }
 
-/** The single non-empty value of a header; undefined when absent, empty or repeated (ambiguous identity). */
+/**
+ * The single non-empty value of a header; undefined when absent, empty or repeated (ambiguous identity).
+ *
+ * A header sent twice does not reach us as two values: Node's HTTP/2 layer joins repeated request headers into one
+ * value separated by ", " before grpc-js sees them. So a value holding a comma counts as repeated. No legitimate
+ * `mspid` or `channel` has one: Fabric channel names are [a-z][a-z0-9.-]*, and MSP ids are identifiers.
+ */
 export function singleHeader(metadata: Metadata, name: string): string | undefined {
   const values = metadata.get(name);
   if (values.length !== 1) return undefined;
   const [value] = values;
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  return typeof value === 'string' && value !== '' && !value.includes(',') ? value : undefined;
 }
 
 /** The `reqid` header, or a fresh 8-character id (Substra's format) so every log line of a call can be grouped. */

@@ -1,4 +1,4 @@
-// The life of one orchestrator call, in Substra's interceptor order (reference §1.1): request id → metrics → logging
+// The life of one orchestrator call, in Substra's interceptor order (substra-behaviour §1.1): request id → metrics → logging
 // → mspid check (and client certificate) → channel check → decode → backend → error mapping. Written as plain
 // handler wrappers rather than grpc-js interceptors because the steps need the decoded request, the backend result
 // and the final status together, and health/reflection must not go through them at all.
@@ -171,7 +171,7 @@ export function eventStreamHandler(
       .then(
         () => {
           if (stop.signal.reason === 'cancelled') return scope.done(Status.CANCELLED);
-          // The stream never ends by itself (reference §4.4): at shutdown, or if the event source gives up,
+          // The stream never ends by itself (substra-behaviour §4.4): at shutdown, or if the event source gives up,
           // UNAVAILABLE tells the client to reconnect and resume from its last event id.
           const why = stop.signal.reason === 'shutdown' ? 'server is shutting down' : 'event source closed';
           const details = new OrcError('Unavailable', why).message;

@@ -1,12 +1,12 @@
 // The backend of the standalone mode (PostgreSQL at ORCHESTRATOR_DATABASE_URL): the business logic runs here, each
-// unary RPC in one database transaction (design §3–4). The embedded mode has its own: facade/embedded.
+// unary RPC in one database transaction (ARCHITECTURE §3–4). The embedded mode has its own: facade/embedded.
 import { randomUUID } from 'node:crypto';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { runCall, type UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
 import { openPostgres, PostgresDBAL, runInTransaction, type DbHandle } from '../../lib/postgres/index.js';
 import { wallClock } from '../../lib/service/index.js';
-import type { Backend, CallContext } from '../backend.js';
+import type { Backend, CallContext, CallObserver } from '../backend.js';
 import type { EventHub } from '../events/hub.js';
 import { subscribe } from '../events/subscriber.js';
 import type { Logger } from '../logger.js';
@@ -22,6 +22,7 @@ export interface PostgresBackendOptions {
   txLockWaitMs?: number;
   replayEventsBatchSize: number;
   logger: Logger;
+  observer?: CallObserver;
 }
 
 export class PostgresBackend implements Backend {
@@ -61,31 +62,44 @@ export class PostgresBackend implements Backend {
    * provider) is fresh, so a retried attempt depends on nothing the failed one did. Events get their ids and are
    * stored in the same transaction: they exist exactly when the change they describe does.
    */
-  invoke<I extends DescMessage, O extends DescMessage>(
+  async invoke<I extends DescMessage, O extends DescMessage>(
     rpc: UnaryRpc<I, O>,
     request: MessageShape<I>,
     caller: CallContext,
   ): Promise<MessageShape<O>> {
-    return runInTransaction(
-      this.db,
-      {
-        readOnly: rpc.readOnly,
-        retryBudgetMs: this.options.txRetryBudgetMs,
-        exclusiveKey: caller.channel,
-        lockWaitMs: this.options.txLockWaitMs,
-        signal: caller.signal,
-      },
-      async (q) => {
-        const dbal = new PostgresDBAL(q, caller.channel);
-        const scope = { dbal, clock: wallClock(), requester: caller.mspid, channel: caller.channel };
-        const { response, events } = await runCall(rpc, request, scope);
-        if (events.length > 0) {
-          for (const event of events) event.id = randomUUID();
-          await dbal.addEvents(events);
-        }
-        return response;
-      },
-    );
+    let committed: Event[] = [];
+    try {
+      const response = await runInTransaction(
+        this.db,
+        {
+          readOnly: rpc.readOnly,
+          retryBudgetMs: this.options.txRetryBudgetMs,
+          exclusiveKey: caller.channel,
+          lockWaitMs: this.options.txLockWaitMs,
+          signal: caller.signal,
+        },
+        async (q) => {
+          const dbal = new PostgresDBAL(q, caller.channel);
+          const scope = { dbal, clock: wallClock(), requester: caller.mspid, channel: caller.channel };
+          const { response, events } = await runCall(rpc, request, scope);
+          if (events.length > 0) {
+            for (const event of events) event.id = randomUUID();
+            await dbal.addEvents(events);
+          }
+          committed = events;
+          return response;
+        },
+      );
+      this.options.observer?.committed(rpc as UnaryRpc, caller.channel, committed);
+      return response;
+    } catch (err) {
+      this.options.observer?.rolledBack(rpc as UnaryRpc);
+      throw err;
+    }
+  }
+
+  async checkStorage(): Promise<void> {
+    await this.db.session((q) => q.query('SELECT 1'));
   }
 
   subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event> {

@@ -1,4 +1,4 @@
-export { rpcs, services, rpcByPath } from './table.js';
+export { rpcs, services, rpcByPath, rowOf } from './table.js';
 export { runCall, withProvider, type CallScope, type CallOutcome } from './run.js';
 export { grpcPath, transactionName, type Rpc, type UnaryRpc, type EventStreamRpc } from './rpc.js';
 export {

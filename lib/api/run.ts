@@ -1,5 +1,6 @@
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { Event } from '../asset/index.js';
+import { rejectNulCharacters } from '../asset/validation/index.js';
 import { internal } from '../errors/index.js';
 import type { DBAL } from '../persistence/index.js';
 import { EventBuffer, Provider, type Clock } from '../service/index.js';
@@ -38,7 +39,8 @@ export async function withProvider<T>(
 }
 
 /**
- * Runs one unary RPC of the table: the only place a row's service call is made. A read-only row must not emit:
+ * Runs one unary RPC of the table: the only place a row's service call is made. A request holding U+0000 in any
+ * string is refused first, the same way on every backend (see rejectNulCharacters). A read-only row must not emit:
  * reads are evaluated, never committed (Fabric) or run in read-only transactions (SQL), so an event emitted there
  * would be lost; it is a bug in the service, reported as an internal error.
  *
@@ -49,6 +51,7 @@ export async function runCall<I extends DescMessage, O extends DescMessage>(
   request: MessageShape<I>,
   scope: CallScope,
 ): Promise<CallOutcome<MessageShape<O>>> {
+  rejectNulCharacters(request);
   const outcome = await withProvider(scope, (provider) => rpc.call(provider, request));
   if (rpc.readOnly && outcome.events.length > 0) {
     throw internal(`read-only ${rpc.method.name} emitted ${outcome.events.length} event(s)`);

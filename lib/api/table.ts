@@ -13,8 +13,8 @@ import {
   PerformanceService,
   ProfilingService,
 } from '../asset/index.js';
-import type { DescService } from '@bufbuild/protobuf';
-import { eventStream, grpcPath, unary, type Rpc } from './rpc.js';
+import type { DescMessage, DescMethodServerStreaming, DescMethodUnary, DescService } from '@bufbuild/protobuf';
+import { eventStream, grpcPath, unary, type EventStreamRpc, type Rpc, type UnaryRpc } from './rpc.js';
 
 const plan = ComputePlanService.method;
 const task = ComputeTaskService.method;
@@ -23,7 +23,10 @@ const ds = DataSampleService.method;
 const fn = FunctionService.method;
 const model = ModelService.method;
 
-/** Every RPC of the API, once. Transports and tests derive from this list; nothing else names an RPC. */
+/**
+ * Every RPC of the API, once. Transports and tests derive from this list; nothing else dispatches on an RPC (the
+ * metrics only single out RegisterTasks, for Substra's task-registration counters).
+ */
 export const rpcs: readonly Rpc[] = [
   unary(OrganizationService.method.registerOrganization, 'write', (p, r) => p.organization.registerOrganization(r)),
   unary(OrganizationService.method.getAllOrganizations, 'read', (p) => p.organization.getAllOrganizations()),
@@ -89,4 +92,20 @@ const byPath = new Map(rpcs.map((rpc) => [grpcPath(rpc), rpc]));
 
 export function rpcByPath(path: string): Rpc | undefined {
   return byPath.get(path);
+}
+
+/**
+ * The row of a unary method, typed by its descriptor (`rowOf(ComputeTaskService.method.queryTasks)`), for clients
+ * that call the API through the table.
+ *
+ * @throws Error when the table has no row for `method` (a programming error).
+ */
+export function rowOf<I extends DescMessage, O extends DescMessage>(method: DescMethodUnary<I, O>): UnaryRpc<I, O>;
+export function rowOf<I extends DescMessage, O extends DescMessage>(
+  method: DescMethodServerStreaming<I, O>,
+): EventStreamRpc<I, O>;
+export function rowOf(method: DescMethodUnary | DescMethodServerStreaming): Rpc {
+  const row = rpcs.find((rpc) => rpc.method === method);
+  if (!row) throw new Error(`no row for ${method.parent.typeName}/${method.name} in the RPC table`);
+  return row;
 }

@@ -41,7 +41,7 @@ export function queryLogEvents(
   const candidates = filter.assetKey
     ? assetCandidates(reader, channel, filter.assetKey, descending, after)
     : logCandidates(reader, channel, descending, after);
-  return collectPage(candidates, page.size, 'event-position', accept);
+  return collectPage(candidates, page, 'event-position', accept);
 }
 
 /** The [gt/lt] bounds of a scan of `prefix` that resumes strictly after `after` in the given direction. */

@@ -149,6 +149,11 @@ export class EmbeddedStore {
     await this.db.put(Keys.meta(name), encoder.encode(positionAttr(position)), { sync: true });
   }
 
+  /** @throws Error when the database is not open (closed, or failed). */
+  checkOpen(): void {
+    if (this.db.status !== 'open') throw new Error(`data folder ${this.dir}: database ${this.db.status}`);
+  }
+
   /** Waits for the queued writes, then closes the database (and releases the folder's lock). */
   async close(): Promise<void> {
     await this.tail;

@@ -2,6 +2,7 @@ export { GrpcStatus, type GrpcStatusCode } from './status.js';
 export { ErrorKinds, type ErrorKind } from './kinds.js';
 export {
   OrcError,
+  errorMessage,
   isOrcError,
   notFound,
   conflict,

@@ -4,7 +4,7 @@ import { GrpcStatus, type GrpcStatusCode } from './status.js';
  * Every error kind a client can see: its Substra code (embedded in the message, clients match on it) and its gRPC
  * status. This table is the only place where a kind becomes a status.
  *
- * Departures from Substra 1.0 (design.md §6): OE0108/OE0109/OE0110 were unmapped (UNKNOWN) there; they describe a
+ * Departures from Substra 1.0 (ARCHITECTURE §6): OE0108/OE0109/OE0110 were unmapped (UNKNOWN) there; they describe a
  * precondition the client can fix, so they map to FAILED_PRECONDITION. Unavailable and Aborted have no Substra code of
  * their own and carry OE0007 (internal) so that code-matching clients still see a known code.
  */

@@ -14,6 +14,15 @@ export class OrcError extends Error {
     this.detail = detail;
   }
 
+  /**
+   * Turns anything thrown into an OrcError: the reason itself if it already is one, otherwise an OrcError of `kind`
+   * whose detail is `prefix` and the reason's message, keeping the reason as `cause` (connect-es ConnectError.from).
+   */
+  static from(reason: unknown, kind: ErrorKind = 'Internal', prefix = ''): OrcError {
+    if (isOrcError(reason)) return reason;
+    return new OrcError(kind, `${prefix}${errorMessage(reason)}`, { cause: reason });
+  }
+
   get code(): string {
     return ErrorKinds[this.kind].code;
   }
@@ -39,3 +48,8 @@ export const badRequest = (detail: string): OrcError => new OrcError('BadRequest
 export const invalidAsset = (detail: string): OrcError => new OrcError('InvalidAsset', detail);
 export const permissionDenied = (detail: string): OrcError => new OrcError('PermissionDenied', detail);
 export const internal = (detail: string, cause?: unknown): OrcError => new OrcError('Internal', detail, { cause });
+
+/** The message of anything thrown: an Error's message, or the value as text. */
+export function errorMessage(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}

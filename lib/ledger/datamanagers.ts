@@ -38,5 +38,5 @@ export async function updateDataManager(store: TxStore, dm: DataManager): Promis
 
 export async function queryDataManagers(store: TxStore, page: PageRequest): Promise<Page<DataManager>> {
   const after = decodeToken('date-key', page.token, validDateKey);
-  return collectPage(byDate(store, Index.dataManagersByDate, after, getDataManager), page.size, 'date-key');
+  return collectPage(byDate(store, Index.dataManagersByDate, after, getDataManager), page, 'date-key');
 }

@@ -70,9 +70,9 @@ export async function queryDataSamples(
       sort: [dateAttr(s.creationDate), s.key],
       load: () => Promise.resolve(s),
     }));
-    return collectPage(sortedAfter(candidates, after), page.size, 'date-key');
+    return collectPage(sortedAfter(candidates, after), page, 'date-key');
   }
-  return collectPage(byDate(store, Index.dataSamplesByDate, after, getDataSample), page.size, 'date-key');
+  return collectPage(byDate(store, Index.dataSamplesByDate, after, getDataSample), page, 'date-key');
 }
 
 /** Keys only: the manager index carries them, no document is read. */

@@ -103,7 +103,7 @@ export async function queryEvents(
     const groups = descending ? descendingGroups(store, bounds, after) : ascendingGroups(store, bounds, after);
     candidates = eventsOf(groups, descending, after, withChannel);
   }
-  return collectPage(candidates, page.size, 'event', accept);
+  return collectPage(candidates, page, 'event', accept);
 }
 
 /** The events of one timestamp: every group written at that instant, merged. */

@@ -46,7 +46,7 @@ export async function queryFunctions(
       const fn = await getFunction(store, hit.attrs[0] as string);
       if (fn) candidates.push({ sort: [dateAttr(fn.creationDate), fn.key], load: () => Promise.resolve(fn) });
     }
-    return collectPage(sortedAfter(candidates, after), page.size, 'date-key');
+    return collectPage(sortedAfter(candidates, after), page, 'date-key');
   }
-  return collectPage(byDate(store, Index.functionsByDate, after, getFunction), page.size, 'date-key');
+  return collectPage(byDate(store, Index.functionsByDate, after, getFunction), page, 'date-key');
 }

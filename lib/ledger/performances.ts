@@ -59,9 +59,9 @@ export async function queryPerformances(
       if (identifier !== undefined && perf.computeTaskOutputIdentifier !== identifier) continue;
       candidates.push({ sort: sortTuple(perf), load: () => Promise.resolve(perf) });
     }
-    return collectPage(sortedAfter(candidates, after), page.size, 'performance');
+    return collectPage(sortedAfter(candidates, after), page, 'performance');
   }
-  return collectPage(fromDateIndex(store, after, identifier), page.size, 'performance');
+  return collectPage(fromDateIndex(store, after, identifier), page, 'performance');
 }
 
 async function* fromDateIndex(

@@ -41,5 +41,5 @@ export async function queryComputePlans(
   const candidates = filter.owner
     ? byDate(store, Index.plansByOwner, after, getComputePlan, [filter.owner])
     : byDate(store, Index.plansByDate, after, getComputePlan);
-  return collectPage(candidates, page.size, 'date-key');
+  return collectPage(candidates, page, 'date-key');
 }

@@ -1,4 +1,4 @@
-import type { Page } from '../persistence/index.js';
+import { PageFill, type Page, type PageRequest } from '../persistence/index.js';
 import { ATTR_SEP, compareKeys, createCompositeKey, splitCompositeKey } from './kv.js';
 import { encodeToken, type TokenKind } from './pagetoken.js';
 import type { TxStore } from './store.js';
@@ -82,22 +82,23 @@ export interface Candidate<T> {
 }
 
 /**
- * Reads candidates in order until `size` items pass `accept`, then looks one accepted item further to know whether
- * a next page exists (Substra returns a token only then). Cost: every candidate up to that point is loaded, so a
- * post-filter that rejects most candidates makes a page scan far more than `size` entries.
+ * Reads candidates in order and fills one page (PageFill: offset, size, byte budget), then looks one accepted item
+ * further to know whether a next page exists (Substra returns a token only then). Cost: every candidate up to that
+ * point is loaded, so a post-filter that rejects most candidates makes a page scan far more than `size` entries.
  */
-export async function collectPage<T>(
+export async function collectPage<T extends object>(
   candidates: AsyncIterable<Candidate<T>> | Iterable<Candidate<T>>,
-  size: number,
+  page: PageRequest,
   kind: TokenKind,
   accept: (item: T) => boolean = () => true,
 ): Promise<Page<T>> {
+  const fill = new PageFill(page);
   const items: T[] = [];
   let last: string[] | undefined;
   for await (const c of candidates) {
     const item = await c.load();
-    if (item === undefined || !accept(item)) continue;
-    if (items.length >= Math.max(1, size)) return { items, nextToken: encodeToken(kind, last as string[]) };
+    if (item === undefined || !accept(item) || fill.skips()) continue;
+    if (fill.full || !fill.take(item)) return { items, nextToken: encodeToken(kind, last as string[]) };
     items.push(item);
     last = c.sort;
   }

@@ -129,7 +129,7 @@ export async function queryComputeTasks(
     (!filter.functionKey || t.functionKey === filter.functionKey) &&
     (!filter.worker || t.worker === filter.worker) &&
     (status === undefined || t.status === status);
-  return collectPage(candidates(mergeIndex(store, index, partitions, after), store), page.size, 'date-key', accept);
+  return collectPage(candidates(mergeIndex(store, index, partitions, after), store), page, 'date-key', accept);
 }
 
 /** Every worker that has tasks, each as an index prefix. */

@@ -16,12 +16,18 @@ import type {
 import type { Timestamp } from '@bufbuild/protobuf/wkt';
 
 /**
- * One page request. `size` is already normalised by the service (1..MAX_PAGE_SIZE); `token` is whatever the same
- * DBAL returned as `nextToken` ("" = first page). A token the DBAL cannot read must raise an InvalidAsset OrcError.
+ * One page request, built by the service (lib/service/paging.ts). `token` is whatever the same DBAL returned as
+ * `nextToken` ("" = first page); a token the DBAL cannot read must raise an InvalidAsset OrcError. Every DBAL fills
+ * pages through {@link PageFill}, which applies `skip`, `size` and the byte budget the same way.
  */
 export interface PageRequest {
   token: string;
+  /** Items to pass over before the page starts: Substra's page tokens are decimal offsets ("5000"). */
+  skip?: number;
+  /** At least 1. */
   size: number;
+  /** The encoded size of one item of this list, so that a page can end before it outgrows a gRPC message. */
+  byteSize?: (item: object) => number;
 }
 
 /** `nextToken` is "" when there is no further item. */

@@ -9,3 +9,4 @@ export type {
   PerformanceFilter,
   EventFilter,
 } from './dbal.js';
+export { PageFill, MAX_PAGE_BYTES } from './pagefill.js';

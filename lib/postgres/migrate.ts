@@ -3,6 +3,7 @@
 // one waits, then finds everything applied.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { errorMessage } from '../errors/index.js';
 import type { DbHandle } from './sql.js';
 import { fromProjectRoot } from '../paths.js';
 
@@ -71,7 +72,7 @@ export async function migrate(db: DbHandle, migrations: Migration[] = loadMigrat
           await q.exec('COMMIT');
         } catch (err) {
           await q.exec('ROLLBACK').catch(() => undefined);
-          throw new Error(`migration ${m.name} failed: ${err instanceof Error ? err.message : String(err)}`, {
+          throw new Error(`migration ${m.name} failed: ${errorMessage(err)}`, {
             cause: err,
           });
         }

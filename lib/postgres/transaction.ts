@@ -2,6 +2,7 @@
 // deadlocks while a time budget lasts (Substra's ORCHESTRATOR_TX_RETRY_BUDGET); with a key (the channel) they also
 // run one at a time per key, so that writers of one channel wait for each other instead of aborting each other.
 // Reads run READ COMMITTED READ ONLY and never wait for writers.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { OrcError } from '../errors/index.js';
 import { isConnectionError, isRetryable, toOrcError } from './errors.js';
 import { KeyedMutex, lockWaitFailed, pollDelayMs, tryLockStatement } from './lock.js';
@@ -12,7 +13,7 @@ export interface TransactionOptions {
   /** How long (ms since the first attempt) a conflicting write may keep retrying. Default 500 (Substra's CI value). */
   retryBudgetMs?: number;
   /**
-   * Writes only: run this transaction only once every earlier write given the same key (LocalBackend: the channel),
+   * Writes only: run this transaction only once every earlier write given the same key (PostgresBackend: the channel),
    * in this process or another, has finished (see runInTransaction). Without it, concurrent writes rely on
    * SERIALIZABLE and retries alone. Ignored for reads.
    */
@@ -31,8 +32,6 @@ export const DEFAULT_LOCK_WAIT_MS = 30_000;
 export interface TransactionInfo {
   attempt: number;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Small jittered exponential backoff: spreads colliding writers without eating the budget (1, 2, 4… ≤ 20 ms). */
 function backoffMs(attempt: number): number {

@@ -69,7 +69,7 @@ export class ComputePlanService extends BaseService {
   async queryPlans(param: QueryPlansParam): Promise<QueryPlansResponse> {
     const owner = param.filter?.owner;
     const page = await this.ctx.dbal.queryComputePlans(
-      pageRequest(param.pageToken, param.pageSize),
+      pageRequest(param.pageToken, param.pageSize, ComputePlanSchema),
       owner ? { owner } : {},
     );
     return create(QueryPlansResponseSchema, { plans: page.items, nextPageToken: page.nextToken });

@@ -57,7 +57,7 @@ export class DataManagerService extends BaseService {
   }
 
   async queryDataManagers(param: QueryDataManagersParam): Promise<QueryDataManagersResponse> {
-    const page = await this.ctx.dbal.queryDataManagers(pageRequest(param.pageToken, param.pageSize));
+    const page = await this.ctx.dbal.queryDataManagers(pageRequest(param.pageToken, param.pageSize, DataManagerSchema));
     return create(QueryDataManagersResponseSchema, { dataManagers: page.items, nextPageToken: page.nextToken });
   }
 

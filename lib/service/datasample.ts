@@ -81,7 +81,7 @@ export class DataSampleService extends BaseService {
     validateQueryDataSamplesParam(param);
     const keys = param.filter?.keys ?? [];
     const page = await this.ctx.dbal.queryDataSamples(
-      pageRequest(param.pageToken, param.pageSize),
+      pageRequest(param.pageToken, param.pageSize, DataSampleSchema),
       keys.length > 0 ? { keys } : {},
     );
     return create(QueryDataSamplesResponseSchema, { dataSamples: page.items, nextPageToken: page.nextToken });

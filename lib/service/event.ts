@@ -1,5 +1,10 @@
 import { create } from '@bufbuild/protobuf';
-import { QueryEventsResponseSchema, type QueryEventsParam, type QueryEventsResponse } from '../asset/index.js';
+import {
+  QueryEventsResponseSchema,
+  type QueryEventsParam,
+  type QueryEventsResponse,
+  EventSchema,
+} from '../asset/index.js';
 import { validateQueryEventsParam } from '../asset/validation/index.js';
 import type { EventFilter } from '../persistence/index.js';
 import { BaseService } from './base.js';
@@ -16,7 +21,11 @@ export class EventService extends BaseService {
     if (f && Object.keys(f.metadata).length > 0) filter.metadata = f.metadata;
     if (f?.start) filter.start = f.start;
     if (f?.end) filter.end = f.end;
-    const page = await this.ctx.dbal.queryEvents(pageRequest(param.pageToken, param.pageSize), filter, param.sort);
+    const page = await this.ctx.dbal.queryEvents(
+      pageRequest(param.pageToken, param.pageSize, EventSchema),
+      filter,
+      param.sort,
+    );
     return create(QueryEventsResponseSchema, { events: page.items, nextPageToken: page.nextToken });
   }
 }

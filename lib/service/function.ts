@@ -74,7 +74,10 @@ export class FunctionService extends BaseService {
   async queryFunctions(param: QueryFunctionsParam): Promise<QueryFunctionsResponse> {
     validateQueryFunctionsParam(param);
     const filter = param.filter?.computePlanKey ? { computePlanKey: param.filter.computePlanKey } : {};
-    const page = await this.ctx.dbal.queryFunctions(pageRequest(param.pageToken, param.pageSize), filter);
+    const page = await this.ctx.dbal.queryFunctions(
+      pageRequest(param.pageToken, param.pageSize, FunctionSchema),
+      filter,
+    );
     return create(QueryFunctionsResponseSchema, { Functions: page.items, nextPageToken: page.nextToken });
   }
 

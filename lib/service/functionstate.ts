@@ -1,6 +1,6 @@
 import { FunctionAction as A, FunctionStatus as S } from '../asset/index.js';
 
-/** The function build state machine (substra-spec §2.11): action → allowed origins and target. */
+/** The function build state machine (substra-behaviour §2.11): action → allowed origins and target. */
 export const FunctionTransition: Readonly<Record<number, { from: readonly S[]; to: S }>> = {
   [A.BUILDING]: { from: [S.WAITING], to: S.BUILDING },
   [A.READY]: { from: [S.BUILDING], to: S.READY },

@@ -66,7 +66,10 @@ export class PerformanceService extends BaseService {
     if (param.filter?.computeTaskOutputIdentifier) {
       filter.computeTaskOutputIdentifier = param.filter.computeTaskOutputIdentifier;
     }
-    const page = await this.ctx.dbal.queryPerformances(pageRequest(param.pageToken, param.pageSize), filter);
+    const page = await this.ctx.dbal.queryPerformances(
+      pageRequest(param.pageToken, param.pageSize, PerformanceSchema),
+      filter,
+    );
     return create(QueryPerformancesResponseSchema, { Performances: page.items, nextPageToken: page.nextToken });
   }
 }

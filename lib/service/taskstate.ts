@@ -1,6 +1,6 @@
 import { ComputeTaskStatus as S } from '../asset/index.js';
 
-/** The compute task state machine (substra-spec §2.10). Final states have no way out. */
+/** The compute task state machine (substra-behaviour §2.10). Final states have no way out. */
 export const TaskTransition = {
   building: { from: [S.STATUS_WAITING_FOR_BUILDER_SLOT], to: S.STATUS_BUILDING },
   waitingParentTasks: { from: [S.STATUS_BUILDING], to: S.STATUS_WAITING_FOR_PARENT_TASKS },

@@ -94,17 +94,44 @@ EOF
   } >"$GO_BUILD_DIR/tools.go"
 }
 
-build_fabric_tools() {
-  local pkgs=() tool sha ldflags
-  for tool in "${FABRIC_TOOLS[@]}"; do pkgs+=("$FABRIC_MODULE/cmd/$tool"); done
+# Seconds between "still building" lines while one tool compiles (a cold `peer` alone takes minutes).
+FABRIC_BUILD_HEARTBEAT_S="${FABRIC_BUILD_HEARTBEAT_S:-30}"
+
+# 125 -> "2m05s"
+format_seconds() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+# build_fabric_tool TOOL INDEX: one `go install`, with a line every FABRIC_BUILD_HEARTBEAT_S seconds while it runs,
+# so that a cold build never looks hung. The tools share Go's build cache, so building them one after the other
+# compiles each common package once, as a single `go install` of all five did.
+build_fabric_tool() {
+  local tool="$1" index="$2" t0 last pid sha ldflags
   sha="${FABRIC_VERSION##*-}"
   ldflags="-X $FABRIC_MODULE/common/metadata.Version=$FABRIC_LABEL -X $FABRIC_MODULE/common/metadata.CommitSHA=$sha"
-  log "go install ${FABRIC_TOOLS[*]} from $FABRIC_MODULE@$FABRIC_VERSION (cold: several minutes on 2 cores; log: $GO_LOG)"
-  if ! (cd "$GO_BUILD_DIR" && go_env go install -trimpath -ldflags "$ldflags" "${pkgs[@]}") >>"$GO_LOG" 2>&1; then
+  log "  building $tool ($index/${#FABRIC_TOOLS[@]})"
+  t0=$SECONDS
+  last=$SECONDS
+  (cd "$GO_BUILD_DIR" && go_env go install -trimpath -ldflags "$ldflags" "$FABRIC_MODULE/cmd/$tool") >>"$GO_LOG" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if ((SECONDS - last >= FABRIC_BUILD_HEARTBEAT_S)) && kill -0 "$pid" 2>/dev/null; then
+      log "  still building $tool: $(format_seconds $((SECONDS - t0))) so far, $(format_seconds $((SECONDS - BUILD_T0))) in all"
+      last=$SECONDS
+    fi
+  done
+  if ! wait "$pid"; then
     tail -n 20 "$GO_LOG" | sed 's/^/    | /' >&2
-    die "building the Fabric binaries failed (full log: $GO_LOG)" \
+    die "building the Fabric binary $tool failed (full log: $GO_LOG)" \
       "read the log above (a missing C toolchain is not needed: Fabric builds with CGO off); delete network/.cache and retry"
   fi
+  log "  built $tool ($index/${#FABRIC_TOOLS[@]}) in $(format_seconds $((SECONDS - t0))), $(format_seconds $((SECONDS - BUILD_T0))) in all"
+}
+
+build_fabric_tools() {
+  local i
+  BUILD_T0=$SECONDS
+  log "building ${FABRIC_TOOLS[*]} from $FABRIC_MODULE@$FABRIC_VERSION with Go (log: $GO_LOG)"
+  for i in "${!FABRIC_TOOLS[@]}"; do build_fabric_tool "${FABRIC_TOOLS[$i]}" $((i + 1)); done
 }
 
 copy_sampleconfig() {
@@ -122,7 +149,10 @@ ensure_fabric_binaries() {
   require_go
   mkdir -p "$BIN_DIR"
   : >"$GO_LOG"
+  log "first run: building the Fabric binaries with Go, once; this is slow (several minutes, about 10 on 2 cores" \
+    "with cold Go caches). Later runs reuse $BIN_DIR."
   log "$(go version)"
+  log "downloading the Fabric Go module"
   resolve_fabric_module
   write_build_module
   build_fabric_tools

@@ -105,6 +105,11 @@ recorded_topology() {
 
 one_line() { paste -sd ';' - | sed 's/;/; /g'; }
 
+# env_line NAME VALUE: one NAME='VALUE' line of a file that a POSIX shell can source (`set -a; . facade.env`) and
+# the facade reads as data (facade/envfile.ts): single quotes keep ';', spaces and '$' literal, and a quote in
+# VALUE becomes '\''.
+env_line() { printf "%s='%s'\n" "$1" "${2//\'/\'\\\'\'}"; }
+
 # --- Fabric version -------------------------------------------------------------------------------
 # Wanted: v2.5.16 (commit f871cf92a026). `go install <pkg>@<commit>` would resolve it to the
 # pseudo-version below. FABRIC_FALLBACK_VERSION is only used when the Go module proxy refuses the

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { OrchestratorClient } from '../support/client.js';
-import { loadFabricConfig } from '../../facade/fabric/config.js';
+import { loadFabricConfig } from '../../facade/fabricenv.js';
 import { connectOrganization } from '../../facade/fabric/connection.js';
 import { ensureFabricNetwork, networkProcessPid, type NetworkProcess } from '../support/fabric-network.js';
 import { now, round } from './stats.js';

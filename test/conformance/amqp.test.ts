@@ -1,4 +1,4 @@
-// Event dispatch to RabbitMQ (design §1, reference §4.6): a durable topic exchange `orchestrator`, routing key = the
+// Event dispatch to RabbitMQ (ARCHITECTURE §1, substra-behaviour §4.6): a durable topic exchange `orchestrator`, routing key = the
 // channel, body = the Event as JSON with proto field names. Every event reaches a bound queue, in stream order, and a
 // broker restart while writes continue delays events but loses and reorders none (delivery is at least once:
 // consumers de-duplicate on the message id, which is the event id). The consumer queues are durable and bound before
@@ -124,7 +124,7 @@ describe('AMQP dispatch (RabbitMQ)', () => {
     let writing = true;
     const failures: string[] = [];
     let writes = 0;
-    // Writes never depend on the broker: the events table is the outbox (design §4).
+    // Writes never depend on the broker: the events table is the outbox (ARCHITECTURE §4).
     const writer = (async () => {
       while (writing) {
         try {

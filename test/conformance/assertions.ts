@@ -8,7 +8,7 @@ import { RpcError, type OrchestratorClient } from '../support/client.js';
 
 export { status as Code };
 
-/** Substra codes clients match on (reference §2.15). */
+/** Substra codes clients match on (substra-behaviour §2.15). */
 export type OrcCode =
   | 'OE0002'
   | 'OE0003'
@@ -22,7 +22,7 @@ export type OrcCode =
   | 'OE0108'
   | 'OE0109';
 
-/** The status each code maps to (reference §2.15, with design.md §6's fixes for OE0108/OE0109). */
+/** The status each code maps to (substra-behaviour §2.15, with ARCHITECTURE §6's fixes for OE0108/OE0109). */
 export const statusOf: Record<OrcCode, status> = {
   OE0002: status.NOT_FOUND,
   OE0003: status.FAILED_PRECONDITION,

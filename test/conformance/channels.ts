@@ -1,5 +1,5 @@
-// Channels (reference §2.17): every asset, event and organization belongs to one channel; the same key may exist in
-// two channels as two unrelated assets (Substra failed that with a raw unique violation, quirk §9.12).
+// Channels (substra-behaviour §2.17): every asset, event and organization belongs to one channel; the same key may exist in
+// two channels as two unrelated assets (Substra failed that with a raw unique violation, quirk substra-behaviour §9.12).
 import { describe, expect, it } from 'vitest';
 import { ComputePlanAction, ComputePlanSchema, EventKind } from '../../lib/asset/index.js';
 import { RpcError } from '../support/client.js';

@@ -1,4 +1,4 @@
-// Concurrent writers (reference §3.3, e2e TestConcurrency): parallel requests on one plan all succeed or fail
+// Concurrent writers (substra-behaviour §3.3, e2e TestConcurrency): parallel requests on one plan all succeed or fail
 // cleanly, the final state is consistent and there is exactly one event per change.
 import { status } from '@grpc/grpc-js';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -73,7 +73,7 @@ export function concurrencyScenarios(ctx: ConformanceContext): void {
       const doneOutcome = await rootDone;
       expectCleanFailures([...regOutcomes, ...actionOutcomes, doneOutcome]);
       const failed = [...regOutcomes, ...actionOutcomes, doneOutcome].filter((o) => !o.ok).length;
-      // The orchestrator retries conflicts itself (reference §3.3): on a healthy server every request succeeds. Soft, so
+      // The orchestrator retries conflicts itself (substra-behaviour §3.3): on a healthy server every request succeeds. Soft, so
       // that the consistency checks below still run when some requests failed cleanly.
       expect.soft(failed, 'requests failing under contention (ABORTED after the retry budget)').toBe(0);
 

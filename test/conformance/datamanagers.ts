@@ -1,4 +1,4 @@
-// Data managers and datasets (reference §2.3, §2.5).
+// Data managers and datasets (substra-behaviour §2.3, §2.5).
 import { clone } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { AssetKind, DataManagerSchema, DatasetSchema, EventKind } from '../../lib/asset/index.js';
@@ -22,7 +22,7 @@ export function dataManagerScenarios(ctx: ConformanceContext): void {
       const dm = await ctx.owner.dataManager.registerDataManager(input);
       expect(dm.key).toBe(input.key);
       expect(dm.owner).toBe(ctx.topology.owner);
-      // `type` is ignored on input and always empty (reference §1.4 field usage notes).
+      // `type` is ignored on input and always empty (substra-behaviour §1.4 field usage notes).
       expect(dm.type).toBe('');
       expect(dm.permissions?.process).toMatchObject({ public: true, authorizedIds: [ctx.topology.owner] });
       expect(dm.logsPermission).toMatchObject({

@@ -1,4 +1,4 @@
-// Data samples (reference §2.4): batch registration, ownership of data managers, append-only links.
+// Data samples (substra-behaviour §2.4): batch registration, ownership of data managers, append-only links.
 import { clone } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { AssetKind, DataSampleSchema, EventKind } from '../../lib/asset/index.js';
@@ -31,7 +31,7 @@ export function dataSampleScenarios(ctx: ConformanceContext): void {
         expect(sample.owner).toBe(ctx.topology.owner);
         expect(sample.dataManagerKeys).toEqual([dataManager.key]);
         expect(sample.checksum).toBe(inputs[i]!.checksum);
-        // test_only is ignored and always false (reference §2.4).
+        // test_only is ignored and always false (substra-behaviour §2.4).
         expect(sample.testOnly).toBe(false);
         expectMicros(sample.creationDate);
         expect(sample.creationDate).toEqual(dataSamples[0]!.creationDate);
@@ -50,7 +50,7 @@ export function dataSampleScenarios(ctx: ConformanceContext): void {
       const { dataSamples } = await ctx.owner.dataSample.registerDataSamples({
         samples: [{ key: lone, dataManagerKeys: [], checksum: checksum() }],
       });
-      // Substra exposed [""] here (quirk §9.10); the fix is an empty list (design §6).
+      // Substra exposed [""] here (quirk substra-behaviour §9.10); the fix is an empty list (ARCHITECTURE §6).
       expect(dataSamples[0]?.dataManagerKeys).toEqual([]);
       expect((await ctx.owner.dataSample.getDataSample({ key: lone })).dataManagerKeys).toEqual([]);
     });

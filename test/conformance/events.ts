@@ -1,4 +1,4 @@
-// QueryEvents (reference §4.3), profiling steps (§2.13, events only) and QueryVersion (§2.14).
+// QueryEvents (substra-behaviour §4.3), profiling steps (§2.13, events only) and QueryVersion (§2.14).
 import { describe, expect, it } from 'vitest';
 import { AssetKind, EventKind, ProfilingStepSchema, SortOrder } from '../../lib/asset/index.js';
 import { create } from '@bufbuild/protobuf';
@@ -83,6 +83,19 @@ export function eventScenarios(ctx: ConformanceContext): void {
       await expectOrcError(ctx.owner.event.queryEvents({ filter: { assetKind: 99 as AssetKind } }), 'OE0101');
       await expectOrcError(ctx.owner.event.queryEvents({ filter: { eventKind: 42 as EventKind } }), 'OE0101');
       await expectOrcError(ctx.owner.event.queryEvents({ sort: 7 as SortOrder }), 'OE0101');
+    });
+
+    it('QueryEvents refuses time bounds outside the Timestamp range (OE0101) instead of clamping them', async () => {
+      const far = { seconds: 999_999_999_999_999n, nanos: 0 };
+      await expectOrcError(ctx.owner.event.queryEvents({ filter: { start: far } }), 'OE0101');
+      await expectOrcError(
+        ctx.owner.event.queryEvents({ filter: { end: { seconds: -99_999_999_999n, nanos: 0 } } }),
+        'OE0101',
+      );
+      await expectOrcError(ctx.owner.event.queryEvents({ filter: { end: { seconds: 1n, nanos: -1 } } }), 'OE0101');
+      // The edges of the range are times.
+      const last = { seconds: 253_402_300_799n, nanos: 999_999_999 };
+      expect((await ctx.owner.event.queryEvents({ filter: { start: last } })).events).toEqual([]);
     });
   });
 }

@@ -1,4 +1,4 @@
-// Failure reports (reference §2.12): they fail the task or function they are about, once per asset.
+// Failure reports (substra-behaviour §2.12): they fail the task or function they are about, once per asset.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AssetKind,

@@ -1,4 +1,4 @@
-// Functions (reference §2.2, §2.11): registration, validation, updates, the build state machine and its propagation.
+// Functions (substra-behaviour §2.2, §2.11): registration, validation, updates, the build state machine and its propagation.
 import { clone, create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import {
@@ -44,11 +44,11 @@ export function functionScenarios(ctx: ConformanceContext): void {
       expect(registered.metadata).toEqual(input.metadata);
       expect(registered.inputs.opener?.kind).toBe(AssetKind.ASSET_DATA_MANAGER);
       expect(registered.outputs.model?.kind).toBe(AssetKind.ASSET_MODEL);
-      // The image is present but empty until a build sets it (reference §2.2).
+      // The image is present but empty until a build sets it (substra-behaviour §2.2).
       expect(registered.image).toBeDefined();
       expect(registered.image?.checksum).toBe('');
       expect(registered.image?.storageAddress).toBe('');
-      // Public permissions still list the owner (kept quirk, design §6).
+      // Public permissions still list the owner (kept quirk, ARCHITECTURE §6).
       expect(registered.permissions?.process).toMatchObject({ public: true, authorizedIds: [ctx.topology.owner] });
       expect(registered.permissions?.download).toMatchObject({ public: true, authorizedIds: [ctx.topology.owner] });
       expectMicros(registered.creationDate, 'creation_date');
@@ -201,7 +201,7 @@ export function functionScenarios(ctx: ConformanceContext): void {
 
     it('a READY function needs an image: UpdateFunction without one is refused (OE0101)', async () => {
       const fn = await setupFunction(ctx.owner, 'aggregate');
-      // Reference §2.2: if the resulting image checksum is empty and the status is READY ⇒ OE0101.
+      // substra-behaviour §2.2: if the resulting image checksum is empty and the status is READY ⇒ OE0101.
       await expectOrcError(ctx.owner.function.updateFunction({ key: fn.key, name: 'x' }), 'OE0101');
       await ctx.owner.function.updateFunction({ key: fn.key, name: 'with image', image: addressable() });
       expect((await ctx.owner.function.getFunction({ key: fn.key })).image?.checksum).toHaveLength(64);

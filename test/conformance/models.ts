@@ -1,4 +1,4 @@
-// Models and task outputs (reference §2.7 DisableOutput, §2.8): registration by the worker, output rules, disabling.
+// Models and task outputs (substra-behaviour §2.7 DisableOutput, §2.8): registration by the worker, output rules, disabling.
 import { clone, create } from '@bufbuild/protobuf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,4 +1,4 @@
-// RegisterOrganization / GetAllOrganizations (reference §2.1): one organization per MSP id and channel.
+// RegisterOrganization / GetAllOrganizations (substra-behaviour §2.1): one organization per MSP id and channel.
 import { describe, expect, it } from 'vitest';
 import { EventKind, OrganizationSchema } from '../../lib/asset/index.js';
 import { RpcError } from '../support/client.js';

@@ -1,6 +1,7 @@
-// Pagination (reference §2.16): page_size 0 means 50, tokens are opaque, the last page has an empty token, pages
+// Pagination (substra-behaviour §2.16): page_size 0 means 50, tokens are opaque, the last page has an empty token, pages
 // never overlap and together hold every item, in the documented order.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Connection } from '../support/client.js';
 import type { ComputePlan, ComputeTask } from '../../lib/asset/index.js';
 import type { Timestamp } from '@bufbuild/protobuf/wkt';
 import { expectMessage, queryAllEvents } from './assertions.js';
@@ -29,7 +30,7 @@ async function allPages<T>(fetch: (pageToken: string) => Promise<Page<T>>, maxPa
 
 const micros = (ts: Timestamp | undefined): bigint => (ts ? ts.seconds * 1_000_000n + BigInt(ts.nanos / 1000) : 0n);
 
-/** (creation_date, key) ascending: the order of every asset list (reference §2.16). */
+/** (creation_date, key) ascending: the order of every asset list (substra-behaviour §2.16). */
 function expectCreationOrder(items: { key: string; creationDate?: Timestamp }[]): void {
   for (let i = 1; i < items.length; i++) {
     const a = items[i - 1]!;
@@ -188,6 +189,91 @@ export function paginationScenarios(ctx: ConformanceContext): void {
         expectCreationOrder(all);
       }
       expect((await ctx.owner.plan.queryPlans({})).plans.length).toBeLessThanOrEqual(50);
+    });
+
+    describe("Substra's page sizes (its end-to-end suite reads 5,000 of 10,000 tasks in one page)", () => {
+      const LARGE_PLAN = 10_000;
+      let bigPlan: ComputePlan;
+      let inOrder: string[];
+      /** A client with grpc's default 4 MiB receive limit, as Substra's backend has: every page must fit it. */
+      let plainConnection: Connection;
+
+      beforeAll(async () => {
+        plainConnection = new Connection(ctx.address, { defaultLimits: true });
+        const fn = await setupFunction(ctx.owner, 'model-only');
+        bigPlan = await setupPlan(ctx.owner);
+        const all: ComputeTask[] = [];
+        for (let batch = 0; batch < LARGE_PLAN / 1000; batch++) {
+          const { tasks } = await ctx.owner.task.registerTasks({
+            tasks: Array.from({ length: 1000 }, () => seedTask({ plan: bigPlan, fn, worker: ctx.topology.worker })),
+          });
+          all.push(...tasks);
+        }
+        // Each batch shares one creation date, and the key breaks ties: the list order (substra-behaviour §2.16).
+        inOrder = all
+          .sort((a, b) => Number(micros(a.creationDate) - micros(b.creationDate)) || (a.key < b.key ? -1 : 1))
+          .map((t) => t.key);
+      }, 600_000);
+
+      afterAll(() => plainConnection.close());
+
+      const query = (pageSize: number, pageToken: string) =>
+        plainConnection
+          .as({ mspid: ctx.topology.owner, channel: ctx.channel })
+          .task.queryTasks({ pageSize, pageToken, filter: { computePlanKey: bigPlan.key } });
+
+      it('page_size 5,000 returns 5,000 tasks, then the other 5,000 with an empty token', async () => {
+        const first = await query(5000, '');
+        expect(first.tasks).toHaveLength(5000);
+        expect(first.nextPageToken).not.toBe('');
+        const second = await query(5000, first.nextPageToken);
+        expect(second.tasks).toHaveLength(5000);
+        expect(second.nextPageToken).toBe('');
+        expect([...first.tasks, ...second.tasks].map((t) => t.key)).toEqual(inOrder);
+      }, 120_000);
+
+      it("a decimal offset token (Substra's) starts the page after that many tasks", async () => {
+        const page = await query(100, '9950');
+        expect(page.tasks.map((t) => t.key)).toEqual(inOrder.slice(9950));
+        expect(page.nextPageToken).toBe('');
+        const middle = await query(10, '5000');
+        expect(middle.tasks.map((t) => t.key)).toEqual(inOrder.slice(5000, 5010));
+        const next = await query(10, middle.nextPageToken);
+        expect(next.tasks.map((t) => t.key)).toEqual(inOrder.slice(5010, 5020));
+      }, 120_000);
+
+      it('a page the 4 MiB limit cannot hold ends early with a token, and the tokens still cover every task', async () => {
+        // 300 tasks of ~20 KB each (100 metadata entries of 100-byte keys and values): 6 MB, more than one message.
+        const fn = await setupFunction(ctx.owner, 'model-only');
+        const heavyPlan = await setupPlan(ctx.owner);
+        const metadata = Object.fromEntries(
+          Array.from({ length: 100 }, (_, i) => [String(i).padStart(100, 'k'), 'v'.repeat(100)]),
+        );
+        const heavy: ComputeTask[] = [];
+        for (let batch = 0; batch < 3; batch++) {
+          const { tasks } = await ctx.owner.task.registerTasks({
+            tasks: Array.from({ length: 100 }, () =>
+              seedTask({ plan: heavyPlan, fn, worker: ctx.topology.worker, metadata }),
+            ),
+          });
+          heavy.push(...tasks);
+        }
+        const seen: string[] = [];
+        let pageToken = '';
+        let pages = 0;
+        do {
+          // Would fail with RESOURCE_EXHAUSTED on this client if a page passed 4 MiB.
+          const page = await plainConnection
+            .as({ mspid: ctx.topology.owner, channel: ctx.channel })
+            .task.queryTasks({ pageSize: 1000, pageToken, filter: { computePlanKey: heavyPlan.key } });
+          expect(page.tasks.length).toBeGreaterThan(0);
+          seen.push(...page.tasks.map((t) => t.key));
+          pageToken = page.nextPageToken;
+          pages++;
+        } while (pageToken !== '' && pages < 20);
+        expect(pages).toBeGreaterThan(1);
+        expect(seen.sort()).toEqual(heavy.map((t) => t.key).sort());
+      }, 300_000);
     });
   });
 }

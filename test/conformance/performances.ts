@@ -1,4 +1,4 @@
-// Performances (reference §2.8): one per (task, output), registered by the worker of an executing task.
+// Performances (substra-behaviour §2.8): one per (task, output), registered by the worker of an executing task.
 import { create } from '@bufbuild/protobuf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -83,7 +83,7 @@ export function performanceScenarios(ctx: ConformanceContext): void {
       expect(listed.Performances).toHaveLength(1);
       expectMessage(PerformanceSchema, listed.Performances[0], perf);
 
-      // A performance's key is "<task>|<identifier>" (reference §4.2).
+      // A performance's key is "<task>|<identifier>" (substra-behaviour §4.2).
       const perfKey = `${task.key}|accuracy`;
       const events = await eventsOf(ctx.owner, perfKey);
       expect(events.map((e) => [e.eventKind, e.assetKind])).toEqual([

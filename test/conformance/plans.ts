@@ -1,4 +1,4 @@
-// Compute plans (reference §2.6): registration, rename, cancel, failure, IsPlanRunning.
+// Compute plans (substra-behaviour §2.6): registration, rename, cancel, failure, IsPlanRunning.
 import { clone } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import {
@@ -157,7 +157,7 @@ export function planScenarios(ctx: ConformanceContext): void {
       await registerTask(ctx.owner, seedTask({ plan: other, fn, worker: ctx.topology.worker }));
       const c = await registerTask(ctx.owner, seedTask({ plan: other, fn, worker: ctx.topology.worker }));
       await ctx.owner.task.applyTaskAction({ computeTaskKey: c.key, action: ComputeTaskAction.TASK_ACTION_CANCELED });
-      // Deterministic rule (design §6): any CANCELED/FAILED task → false, even with active ones.
+      // Deterministic rule (ARCHITECTURE §6): any CANCELED/FAILED task → false, even with active ones.
       expect((await ctx.owner.plan.isPlanRunning({ key: other.key })).isRunning).toBe(false);
     });
 

@@ -1,4 +1,4 @@
-// SubscribeToEvents (reference §4.4, design §5): replay from the start or after an event id (exclusive), then live
+// SubscribeToEvents (substra-behaviour §4.4, ARCHITECTURE §5): replay from the start or after an event id (exclusive), then live
 // events, in commit order, with no gap and no duplicate, identically for every subscriber, one channel per stream.
 import { describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
@@ -129,6 +129,19 @@ export function streamScenarios(ctx: ConformanceContext): void {
       expect(crossErr?.details).toMatch(/OE0002/);
       // The server is fine afterwards.
       await expectOrcError(ctx.owner.plan.getPlan({ key: key() }), 'OE0002');
+    });
+
+    it('start event ids are judged alike in every mode: either kind well-formed is NOT_FOUND, others OE0101', async () => {
+      const failure = async (startEventId: string) => {
+        const err = await ctx.owner.event.subscribeToEvents({ startEventId }).failed();
+        return [err?.code, err?.details.slice(0, 6)];
+      };
+      // A standalone id and a distributed one (<tx id>:<index>): well-formed in any mode, absent here.
+      expect(await failure(key())).toEqual([status.NOT_FOUND, 'OE0002']);
+      expect(await failure(`${'ab'.repeat(32)}:000000`)).toEqual([status.NOT_FOUND, 'OE0002']);
+      // Ids have one spelling: an upper-case UUID is not one this server could have issued.
+      expect(await failure(key().toUpperCase())).toEqual([status.INVALID_ARGUMENT, 'OE0101']);
+      expect(await failure('nope')).toEqual([status.INVALID_ARGUMENT, 'OE0101']);
     });
 
     it('live events follow the replay with no gap and no duplicate while writers run; subscribers agree', async () => {

@@ -47,7 +47,7 @@ export const areas: readonly [string, (ctx: ConformanceContext) => void][] = [
 ];
 
 /**
- * Error codes the server can return to a client (reference §2.15 with design §6). OE0010 (unimplemented) is not in
+ * Error codes the server can return to a client (substra-behaviour §2.15 with ARCHITECTURE §6). OE0010 (unimplemented) is not in
  * the list: every request that led to it in Substra (PLAN_ACTION_UNKNOWN, unsupported input kinds) is now refused by
  * validation with OE0101. OE0007 is for server faults, which no valid scenario should provoke.
  */

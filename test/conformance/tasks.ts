@@ -1,4 +1,4 @@
-// Compute tasks (reference §2.7, §2.10): registration rules, the DAG, the state machine and its propagation.
+// Compute tasks (substra-behaviour §2.7, §2.10): registration rules, the DAG, the state machine and its propagation.
 import { clone } from '@bufbuild/protobuf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -207,11 +207,11 @@ export function taskScenarios(ctx: ConformanceContext): void {
       // The owner is not the worker: it may cancel or fail, not run.
       await expectOrcError(act(ctx.owner, A.TASK_ACTION_EXECUTING), 'OE0102');
       await expectOrcError(act(ctx.owner, A.TASK_ACTION_DONE), 'OE0102');
-      // Enum 0 is not an action (design §6: INVALID_ARGUMENT); build actions are not for clients (reference §2.10).
+      // Enum 0 is not an action (ARCHITECTURE §6: INVALID_ARGUMENT); build actions are not for clients (substra-behaviour §2.10).
       await expectOrcError(act(ctx.worker, A.TASK_ACTION_UNKNOWN), 'OE0101');
       await expectOrcError(act(ctx.worker, A.TASK_ACTION_BUILD_STARTED), 'OE0102');
       await expectOrcError(act(ctx.worker, A.TASK_ACTION_BUILD_FINISHED), 'OE0102');
-      // Invalid transitions are FAILED_PRECONDITION with OE0003 (design §6), not UNKNOWN.
+      // Invalid transitions are FAILED_PRECONDITION with OE0003 (ARCHITECTURE §6), not UNKNOWN.
       await expectOrcError(act(ctx.worker, A.TASK_ACTION_DONE), 'OE0003');
       await expectOrcError(
         ctx.worker.task.applyTaskAction({ computeTaskKey: key(), action: A.TASK_ACTION_EXECUTING }),

@@ -1,8 +1,9 @@
 /**
- * The distributed facade and Fabric's channel membership: MyOrg3MSP is a member of yourchannel only. A facade whose
- * own channel configuration wrongly allows MyOrg3MSP on mychannel must still answer PERMISSION_DENIED (OE0102), never
- * UNAVAILABLE, UNKNOWN or INTERNAL: refused by the facade itself when facade.env says who is on which channel
- * (ORCHESTRATOR_FABRIC_CHANNEL_ORGS), and by Fabric (mapped from the peer's words) when it does not.
+ * The distributed facade and Fabric's channel membership: MyOrg3MSP is a member of yourchannel only. The facade takes
+ * who may use which channel from the network (ORCHESTRATOR_FABRIC_CHANNEL_ORGS in facade.env) and refuses a
+ * non-member itself with PERMISSION_DENIED (OE0102); a channel file that would let MyOrg3MSP on mychannel stops the
+ * start. Without the membership in facade.env, Fabric's own refusal (mapped from the peer's words) gives the same
+ * answer, never UNAVAILABLE, UNKNOWN or INTERNAL.
  */
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,10 +23,13 @@ const TOO_OPEN = {
 
 const facades: TestServer[] = [];
 
-async function facade(env: Record<string, string | undefined> = {}): Promise<TestServer> {
+async function facade(
+  env: Record<string, string | undefined> = {},
+  channels?: Record<string, readonly string[]>,
+): Promise<TestServer> {
   const server = await startServer({
     env: { ORCHESTRATOR_MODE: 'distributed', ...env },
-    channels: TOO_OPEN,
+    channels,
     startTimeoutMs: 120_000,
   });
   facades.push(server);
@@ -51,8 +55,8 @@ afterAll(async () => {
   await Promise.all(facades.map((server) => server.stop()));
 });
 
-describe('a facade that allows MyOrg3MSP on mychannel, where Fabric does not', { timeout: TEST_TIMEOUT_MS }, () => {
-  it('refuses MyOrg3MSP there itself (facade.env lists the members), and serves it on yourchannel', async () => {
+describe('MyOrg3MSP on mychannel, where Fabric does not let it', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('is refused by the facade itself (facade.env lists the members), and served on yourchannel', async () => {
     const server = await facade();
     const org3 = connect(server.address, { mspid: 'MyOrg3MSP', channel: 'mychannel' });
     expect(await failure(() => org3.organization.getAllOrganizations({}))).toEqual(['PERMISSION_DENIED', 'OE0102']);
@@ -67,8 +71,18 @@ describe('a facade that allows MyOrg3MSP on mychannel, where Fabric does not', {
     org3.connection.close();
   });
 
-  it("maps Fabric's own refusal to PERMISSION_DENIED (OE0102) when facade.env says nothing", async () => {
-    const server = await facade({ ORCHESTRATOR_FABRIC_CHANNEL_ORGS: '' });
+  it('stops the start of a facade whose channel file lets it in: one line naming ORCHESTRATOR_CHANNEL_CONFIG', async () => {
+    const started = facade({}, TOO_OPEN);
+    await expect(started).rejects.toThrow(/exited \(1\) before listening/);
+    const message = await started.catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
+    const stderr = String(message).split('stderr:\n')[1]?.trim().split('\n') ?? [];
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toMatch(/ORCHESTRATOR_CHANNEL_CONFIG: .*"MyOrg3MSP" is not a member of channel "mychannel"/);
+  });
+
+  it('is refused by Fabric, mapped to PERMISSION_DENIED (OE0102), when facade.env says nothing', async () => {
+    // Without the membership every organization counts as a member of every channel, so the file is no conflict.
+    const server = await facade({ ORCHESTRATOR_FABRIC_CHANNEL_ORGS: '' }, TOO_OPEN);
     const org3 = connect(server.address, { mspid: 'MyOrg3MSP', channel: 'mychannel' });
     expect(await failure(() => org3.organization.getAllOrganizations({}))).toEqual(['PERMISSION_DENIED', 'OE0102']);
     // A write: the gateway says "no endorsing peers", as for an outage; the facade finds out which it is.

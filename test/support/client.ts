@@ -243,11 +243,19 @@ export class Connection {
   readonly grpc: grpc.Client;
   private readonly streams = new Set<ServerStream<unknown>>();
 
-  constructor(readonly address: string) {
-    this.grpc = new grpc.Client(address, grpc.credentials.createInsecure(), {
-      // Query pages of thousands of tasks exceed grpc's default 4 MiB receive limit (substra-spec §1.1).
-      'grpc.max_receive_message_length': 64 * 1024 * 1024,
-    });
+  /**
+   * `defaultLimits` keeps grpc's default 4 MiB receive limit, as most clients have it (Substra's backend does);
+   * otherwise 64 MiB, for the tests that read large batch responses (a RegisterTasks of 1,000 tasks).
+   */
+  constructor(
+    readonly address: string,
+    options: { defaultLimits?: boolean } = {},
+  ) {
+    this.grpc = new grpc.Client(
+      address,
+      grpc.credentials.createInsecure(),
+      options.defaultLimits ? {} : { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
+    );
   }
 
   /** A client speaking as `identity` over this connection. */

@@ -4,27 +4,23 @@
  * - `ensureFabricNetwork()` starts the network when `network/status.sh` says it is not healthy (a cold
  *   first run builds Fabric with Go: give the calling hook a long timeout) and returns the connection
  *   facts that `up.sh` wrote to network/.state/facade.env.
- * - `connectGateway()` opens a @hyperledger/fabric-gateway connection to one organization's peer.
+ * - `connectGateway()` opens a @hyperledger/fabric-gateway connection to one organization's peer, with the facade's
+ *   own connector (the one network/up.sh's probe uses too).
  * - `endorserMspIds()` reads which organizations endorsed a transaction, from its envelope.
  * - `killNetworkProcess()` stops one of the network's processes (fault tests); `restartFabricNetwork()` runs
  *   `network/up.sh`, which restarts whatever died on its existing ledger.
  */
 import { spawn } from 'node:child_process';
-import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
-import { common, gateway as gatewayProtos, msp, peer } from '@hyperledger/fabric-protos';
-import {
-  DEFAULT_FACADE_ENV,
-  loadFabricConfig,
-  parseEnvFile,
-  type FabricConfig,
-  type FabricOrganization,
-} from '../../facade/fabric/config.js';
+import { common } from '@hyperledger/fabric-protos';
+import { parseEnvFile } from '../../facade/envfile.js';
+import type { FabricConfig, FabricOrganization } from '../../facade/fabric/config.js';
+import { connectOrganization, type OrganizationGateway } from '../../facade/fabric/connection.js';
+import { endorserMspIds } from '../../facade/fabric/endorsers.js';
+import { DEFAULT_FACADE_ENV, loadFabricConfig } from '../../facade/fabricenv.js';
 import { projectRoot } from '../../lib/paths.js';
 
 export const REPO_ROOT = projectRoot();
@@ -140,63 +136,14 @@ export function ensureFabricNetwork(options: { echo?: boolean } = {}): Promise<F
   return ensuring;
 }
 
-export interface FabricGatewayConnection {
-  gateway: Gateway;
-  client: grpc.Client;
-  close(): void;
-}
-
-/** A gRPC client to ORG's peer over TLS, verified against its TLS CA under its host name. */
-export async function newPeerClient(org: FabricOrg): Promise<grpc.Client> {
-  const tlsRootCert = await readFile(org.tlsCaPath);
-  return new grpc.Client(org.peerEndpoint, grpc.credentials.createSsl(tlsRootCert), {
-    'grpc.ssl_target_name_override': org.peerHostAlias,
-  });
-}
+/** A gateway connection to one organization's peer: the facade's own connector (TLS, native signer, deadlines). */
+export type FabricGatewayConnection = OrganizationGateway;
 
 /** A Gateway connection to ORG's peer, signing with the identity that facade.env names for ORG. */
-export async function connectGateway(org: FabricOrg): Promise<FabricGatewayConnection> {
-  const client = await newPeerClient(org);
-  const [certificate, keyPem] = await Promise.all([readFile(org.certPath), readFile(org.keyPath)]);
-  const gateway = connect({
-    client,
-    identity: { mspId: org.mspId, credentials: certificate },
-    signer: signers.newPrivateKeySigner(createPrivateKey(keyPem)),
-    hash: hash.sha256,
-    evaluateOptions: () => ({ deadline: Date.now() + 10_000 }),
-    endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
-    submitOptions: () => ({ deadline: Date.now() + 10_000 }),
-    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
-  });
-  return {
-    gateway,
-    client,
-    close: () => {
-      gateway.close();
-      client.close();
-    },
-  };
-}
+export const connectGateway: (org: FabricOrg) => Promise<FabricGatewayConnection> = connectOrganization;
 
-/**
- * MSP ids of the endorsements carried by an endorsed transaction, read from its envelope.
- * `bytes` is `Transaction.getBytes()` (a gateway.PreparedTransaction).
- */
-export function endorserMspIds(bytes: Uint8Array): string[] {
-  const prepared = gatewayProtos.PreparedTransaction.deserializeBinary(bytes);
-  const envelope = prepared.getEnvelope();
-  if (!envelope) throw new Error('prepared transaction has no envelope');
-  const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
-  const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
-  const mspIds: string[] = [];
-  for (const action of transaction.getActionsList()) {
-    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
-    for (const endorsement of actionPayload.getAction()?.getEndorsementsList() ?? []) {
-      mspIds.push(msp.SerializedIdentity.deserializeBinary(endorsement.getEndorser_asU8()).getMspid());
-    }
-  }
-  return mspIds.sort();
-}
+/** MSP ids of the endorsements carried by an endorsed transaction (`Transaction.getBytes()`). */
+export { endorserMspIds };
 
 /** Ledger height of CHANNEL as seen by the gateway's peer (system chaincode qscc GetChainInfo). */
 export async function channelHeight(connection: FabricGatewayConnection, channel: string): Promise<number> {

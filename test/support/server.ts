@@ -1,13 +1,15 @@
 // Starts the orchestrator as a child process (`node --import tsx facade/main.ts`), exactly as an operator would, so
 // conformance tests see only the gRPC API. Each server gets a free loopback port and its own temporary folder.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot as root } from '../../lib/paths.js';
 import { waitForExit } from './child.js';
 
 const projectRoot = root();
+/** What `npm start` runs after building. */
+const BUILT_MAIN = 'dist/facade/main.js';
 
 /** Channels → allowed MSP ids, written as the server's channel configuration (`channels: {name: [mspid…]}`). */
 export type ChannelConfig = Record<string, readonly string[]>;
@@ -19,6 +21,11 @@ export interface StartServerOptions {
   channels?: ChannelConfig;
   /** How long to wait for the `listening` line (ms). */
   startTimeoutMs?: number;
+  /**
+   * Start it as a reader of the README would: `node dist/facade/main.js` (what `npm start` runs once it has built),
+   * in an environment holding only PATH, HOME and `env` (none of the test runner's variables). Needs `npm run build`.
+   */
+  asReadme?: boolean;
 }
 
 export interface TestServer {
@@ -44,9 +51,13 @@ function channelYaml(channels: ChannelConfig): string {
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<TestServer> {
+  if (options.asReadme && !existsSync(join(projectRoot, BUILT_MAIN))) {
+    throw new Error(`${BUILT_MAIN} is missing: run npm run build first`);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'orc-server-'));
+  const inherited = options.asReadme ? { PATH: process.env.PATH, HOME: process.env.HOME } : process.env;
   const env: Record<string, string | undefined> = {
-    ...process.env,
+    ...inherited,
     ORCHESTRATOR_GRPC_ADDRESS: '127.0.0.1:0',
     ORCHESTRATOR_DATA_DIR: join(dir, 'data'),
     // A vitest worker's own variables must not leak into the server.
@@ -63,7 +74,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
   }
   const cleanEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'facade/main.ts'], {
+  const entry = options.asReadme ? [BUILT_MAIN] : ['--import', 'tsx', 'facade/main.ts'];
+  const child = spawn(process.execPath, entry, {
     cwd: projectRoot,
     env: cleanEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 // One validator per input message; each throws an OrcError InvalidAsset (OE0101) listing every violated rule.
 export { validateKey } from './keys.js';
+export { rejectNulCharacters } from './nul.js';
 export { isUuid, type AssetName } from './rules.js';
 export { isRequestURL, isURL } from './url.js';
 export {
@@ -48,4 +49,4 @@ export { validateNewPerformance, validateQueryPerformancesParam } from './perfor
 export { validateGetFailureReportParam, validateNewFailureReport } from './failurereport.js';
 export { validateProfilingStep } from './profiling.js';
 export { validateRegisterOrganizationParam } from './organization.js';
-export { validateQueryEventsParam } from './event.js';
+export { eventIdKind, validateQueryEventsParam } from './event.js';

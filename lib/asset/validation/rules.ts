@@ -60,7 +60,7 @@ export class Violations {
 
   /**
    * `value` must be one of `allowed`. Unlike ozzo's In, 0 is refused: an unset enum where a real value is required
-   * is a client error (design.md §6), not something to let fail later in storage.
+   * is a client error (ARCHITECTURE §6), not something to let fail later in storage.
    */
   oneOf(path: string, value: number, schema: DescEnum, allowed: readonly number[]): boolean {
     if (allowed.includes(value)) return true;

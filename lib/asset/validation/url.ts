@@ -1,5 +1,5 @@
 import { goUrlParse, goUrlParseRequestURI } from './gourl.js';
-import { LinearPattern } from './regular.js';
+import { RE2JS } from 're2js';
 
 // govalidator's URL pattern (patterns.go), verbatim, so that the addresses Substra accepts are the ones we accept.
 const IP = String.raw`(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))`;
@@ -29,7 +29,13 @@ export const GOVALIDATOR_URL_PATTERN =
   URL_PATH +
   '?$';
 
-const urlPattern = LinearPattern.compile(GOVALIDATOR_URL_PATTERN);
+/**
+ * Compiled with re2js, a port of RE2 (the engine Go's regexp uses): the pattern nests quantifiers
+ * (`(([a-z…0-9]+-?-?)*[a-z…0-9]+)`), on which V8's backtracking RegExp takes exponential time for a crafted
+ * 2,000-character address, which would let one request stall the server or every endorsing peer. RE2 runs it in
+ * linear time and answers as Go does.
+ */
+const urlPattern = RE2JS.compile(GOVALIDATOR_URL_PATTERN);
 
 const MAX_URL_RUNES = 2083;
 const MIN_URL_BYTES = 3;

@@ -1,7 +1,7 @@
 // Shared plumbing of the store modules: the transaction/channel context, positional parameters and keyset pages.
-import type { Page, PageRequest } from '../../persistence/index.js';
+import { PageFill, type Page, type PageRequest } from '../../persistence/index.js';
 import { microsColumn, microsToSql } from '../codec.js';
-import { decodeToken, encodeToken } from '../pagination.js';
+import { decodeToken, encodeToken, type Cursor } from '../pagination.js';
 import type { Queryable, Row } from '../sql.js';
 
 /** What every store function works in: one transaction, one channel. */
@@ -39,14 +39,50 @@ export interface KeysetSpec<T> {
 }
 
 /**
- * One page in `order`, strictly after the token's cursor. When every part goes the same way the keyset condition
- * is a row comparison, which PostgreSQL turns into an index range; mixed directions (performances) get a leading
- * bound on the first column so the index still narrows the scan.
+ * Rows are read in chunks of at most this many, each resuming after the last: a page of 100,000 small items (page
+ * sizes are the client's, see lib/service/paging.ts) never holds more than a chunk of raw rows beside the items.
  */
-export async function keysetPage<T>(q: Queryable, spec: KeysetSpec<T>): Promise<Page<T>> {
-  const { params, order, page } = spec;
+const CHUNK_ROWS = 1000;
+
+/**
+ * One page in `order`, strictly after the token's cursor, filled through PageFill (offset, size, byte budget). When
+ * every part goes the same way the keyset condition is a row comparison, which PostgreSQL turns into an index
+ * range; mixed directions (performances) get a leading bound on the first column so the index still narrows the
+ * scan. An offset is applied by PostgreSQL itself (OFFSET) on the first chunk only.
+ */
+export async function keysetPage<T extends object>(q: Queryable, spec: KeysetSpec<T>): Promise<Page<T>> {
+  const { order, page } = spec;
+  const fill = new PageFill(page);
+  const items: T[] = [];
+  let cursor = decodeToken(page.token, order.length - 1);
+  let offset = page.skip ?? 0;
+  for (;;) {
+    const limit = Math.min(page.size - items.length, CHUNK_ROWS);
+    const rows = await keysetRows(q, spec, cursor, offset, limit + 1);
+    offset = 0;
+    for (const row of rows.slice(0, limit)) {
+      const item = spec.decode(row);
+      if (!fill.take(item)) return { items, nextToken: tokenOf(order, cursor) };
+      items.push(item);
+      cursor = cursorOf(order, row);
+    }
+    if (rows.length <= limit) return { items, nextToken: '' };
+    if (fill.full) return { items, nextToken: tokenOf(order, cursor) };
+  }
+}
+
+/** Up to `limit` rows of the spec strictly after `cursor`, passing over `offset` first. */
+async function keysetRows<T>(
+  q: Queryable,
+  spec: KeysetSpec<T>,
+  cursor: Cursor | undefined,
+  offset: number,
+  limit: number,
+): Promise<Row[]> {
+  const { order } = spec;
+  const params = new Params();
+  params.values.push(...spec.params.values);
   const where = [...spec.where];
-  const cursor = decodeToken(page.token, order.length - 1);
   if (cursor) {
     const values = [`${params.add(microsToSql(cursor.micros))}::timestamptz`, ...cursor.keys.map((k) => params.add(k))];
     where.push(keysetCondition(order, values));
@@ -55,22 +91,20 @@ export async function keysetPage<T>(q: Queryable, spec: KeysetSpec<T>): Promise<
     .map((part, i) => (i === 0 ? `${microsColumn(part.column)} AS cursor_0` : `${part.column} AS cursor_${i}`))
     .join(', ');
   const orderBy = order.map((part) => `${part.column}${part.desc ? ' DESC' : ''}`).join(', ');
-  const rows = await q.query(
+  return q.query(
     `SELECT ${spec.select}, ${cursorCols} FROM ${spec.from} WHERE ${where.join(' AND ')} ` +
-      `ORDER BY ${orderBy} LIMIT ${params.add(page.size + 1)}`,
+      `ORDER BY ${orderBy} LIMIT ${params.add(limit)}${offset > 0 ? ` OFFSET ${params.add(offset)}` : ''}`,
     params.values,
   );
-  const more = rows.length > page.size;
-  const kept = more ? rows.slice(0, page.size) : rows;
-  const last = kept[kept.length - 1];
-  const nextToken =
-    more && last
-      ? encodeToken({
-          micros: BigInt(String(last.cursor_0)),
-          keys: order.slice(1).map((_, i) => String(last[`cursor_${i + 1}`])),
-        })
-      : '';
-  return { items: kept.map(spec.decode), nextToken };
+}
+
+function cursorOf(order: OrderPart[], row: Row): Cursor {
+  return { micros: BigInt(String(row.cursor_0)), keys: order.slice(1).map((_, i) => String(row[`cursor_${i + 1}`])) };
+}
+
+function tokenOf(order: OrderPart[], cursor: Cursor | undefined): string {
+  if (!cursor) throw new Error(`a page of ${order.length}-part order ended before its first item`);
+  return encodeToken(cursor);
 }
 
 function keysetCondition(order: OrderPart[], values: string[]): string {

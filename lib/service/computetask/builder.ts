@@ -22,7 +22,7 @@ import { parentKeys } from './parents.js';
 
 /**
  * Turns one validated NewComputeTask into a ComputeTask, checking it against its plan, function, parents and data
- * (substra-spec §2.7 step 5). Parents must already be in `lookups.tasks`.
+ * (substra-behaviour §2.7 step 5). Parents must already be in `lookups.tasks`.
  */
 export async function buildTask(
   input: NewComputeTask,

@@ -2,7 +2,7 @@ import { ComputeTaskStatus as S, FunctionStatus as F, type ComputeTask } from '.
 
 /**
  * Where a new task starts: canceled below a failed or canceled parent, otherwise wherever its function's build and its
- * parents leave it (substra-spec §2.10).
+ * parents leave it (substra-behaviour §2.10).
  */
 export function initialTaskStatus(functionStatus: F, parents: readonly ComputeTask[]): S {
   if (parents.some((p) => p.status === S.STATUS_FAILED || p.status === S.STATUS_CANCELED)) return S.STATUS_CANCELED;

@@ -23,6 +23,7 @@ import {
   type QueryTasksResponse,
   type RegisterTasksParam,
   type RegisterTasksResponse,
+  ComputeTaskSchema,
 } from '../../asset/index.js';
 import {
   validateApplyTaskActionParam,
@@ -110,7 +111,10 @@ export class ComputeTaskService extends BaseService {
     if (f?.status) filter.status = f.status;
     if (f?.computePlanKey) filter.computePlanKey = f.computePlanKey;
     if (f?.functionKey) filter.functionKey = f.functionKey;
-    const page = await this.ctx.dbal.queryComputeTasks(pageRequest(param.pageToken, param.pageSize), filter);
+    const page = await this.ctx.dbal.queryComputeTasks(
+      pageRequest(param.pageToken, param.pageSize, ComputeTaskSchema),
+      filter,
+    );
     return create(QueryTasksResponseSchema, { tasks: page.items, nextPageToken: page.nextToken });
   }
 

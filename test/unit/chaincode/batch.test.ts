@@ -26,7 +26,7 @@ import {
 } from '../../../lib/asset/index.js';
 import { orcErrorFromText } from '../../../lib/errors/index.js';
 import { ComputePlanService as PlanService } from '../../../lib/service/computeplan.js';
-import { CHAINCODE_EVENT_NAME, decodeEventPayload, eventId } from '../../../chaincode/events.js';
+import { CHAINCODE_EVENT_NAME, decodeEventPayload, eventId } from '../../../lib/fabricevents/index.js';
 import { newPlan, ORG1, ORG2 } from '../service/fixtures.js';
 import { FakeFabric } from './fakefabric.js';
 

@@ -10,7 +10,7 @@ import {
   encodeEventPayload,
   eventId,
   eventsOfPayload,
-} from '../../../chaincode/events.js';
+} from '../../../lib/fabricevents/index.js';
 
 /** The shape DataMarshall hands to fromBuffer. */
 const parameter = (schema: object): object => ({ properties: { prop: schema }, components: { schemas: {} } });

@@ -12,7 +12,7 @@ import {
   FunctionService,
   OrganizationService,
 } from '../../../lib/asset/index.js';
-import { decodeEventPayload, eventId } from '../../../chaincode/events.js';
+import { decodeEventPayload, eventId } from '../../../lib/fabricevents/index.js';
 import {
   newDataManager,
   newDataSample,

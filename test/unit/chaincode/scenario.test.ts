@@ -21,7 +21,7 @@ import {
   SortOrder,
   type Event,
 } from '../../../lib/asset/index.js';
-import { CHAINCODE_EVENT_NAME, decodeEventPayload, eventId } from '../../../chaincode/events.js';
+import { CHAINCODE_EVENT_NAME, decodeEventPayload, eventId } from '../../../lib/fabricevents/index.js';
 import {
   newDataManager,
   newDataSample,

@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readHeaderNumber } from '../../../facade/fabric/blocks.js';
-import { loadFabricConfig, parseEnvFile } from '../../../facade/fabric/config.js';
+import { parseEnvFile } from '../../../facade/envfile.js';
+import { loadFabricConfig } from '../../../facade/fabricenv.js';
 import { fromFabricError } from '../../../facade/fabric/errors.js';
-import { parseLedgerEventId } from '../../../facade/fabric/eventid.js';
+import { parseLedgerEventId } from '../../../lib/fabricevents/index.js';
 import { ledgerEvents } from '../../../facade/fabric/subscribe.js';
 import { FakeLedger } from './fakenetwork.js';
 

@@ -1,6 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import type { ChaincodeEvent, Network } from '@hyperledger/fabric-gateway';
-import { CHAINCODE_EVENT_NAME, encodeEventPayload } from '../../../chaincode/events.js';
+import { CHAINCODE_EVENT_NAME, encodeEventPayload } from '../../../lib/fabricevents/index.js';
 import { EventSchema, type Event } from '../../../lib/asset/index.js';
 
 /** A channel's chaincode events as a peer would stream them: by block, from a start block, then waiting for more. */

@@ -11,13 +11,8 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { isOrcError, type OrcError } from '../../../lib/errors/index.js';
 import { FabricBackend } from '../../../facade/fabric/backend.js';
-import {
-  endorsersOn,
-  loadFabricConfig,
-  membersOf,
-  parseChannelOrgs,
-  type FabricConfig,
-} from '../../../facade/fabric/config.js';
+import { endorsersOn, membersOf, type FabricConfig } from '../../../facade/fabric/config.js';
+import { loadFabricConfig, parseChannelOrgs } from '../../../facade/fabricenv.js';
 import { fromFabricError } from '../../../facade/fabric/errors.js';
 
 const org = (msp: string, dir = '/none') => ({

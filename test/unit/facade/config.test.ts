@@ -169,3 +169,55 @@ describe('parseChannelConfig', () => {
     expect([...(parseChannelConfig('channels: {a: }').get('a') ?? [])]).toEqual([]);
   });
 });
+
+describe('channel authorization in distributed mode', () => {
+  const org = (msp: string) =>
+    Object.fromEntries(
+      ['PEER', 'PEER_HOST', 'TLS_CA', 'CERT', 'KEY'].map((part) => [`ORCHESTRATOR_FABRIC_${msp}_${part}`, `/${part}`]),
+    );
+  // As network/up.sh writes it: MyOrg3MSP on yourchannel only.
+  const fabric = {
+    ORCHESTRATOR_MODE: 'distributed',
+    ORCHESTRATOR_FABRIC_ORGS: 'MyOrg1MSP,MyOrg2MSP,MyOrg3MSP',
+    ORCHESTRATOR_FABRIC_CHANNELS: 'mychannel,yourchannel',
+    ORCHESTRATOR_FABRIC_CHAINCODE: 'orchestrator',
+    ORCHESTRATOR_FABRIC_CHANNEL_ORGS: 'mychannel:MyOrg1MSP,MyOrg2MSP;yourchannel:MyOrg1MSP,MyOrg2MSP,MyOrg3MSP',
+    ...org('MyOrg1MSP'),
+    ...org('MyOrg2MSP'),
+    ...org('MyOrg3MSP'),
+  };
+  const asObject = (channels: ReadonlyMap<string, ReadonlySet<string>>) =>
+    Object.fromEntries([...channels].map(([name, msps]) => [name, [...msps]]));
+  const withChannelFile = (yaml: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'orc-cfg-'));
+    writeFileSync(join(dir, 'channels.yaml'), yaml);
+    try {
+      return loadConfig({ ...fabric, ORCHESTRATOR_CHANNEL_CONFIG: 'channels.yaml' }, dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("is the network's membership, not the two-organization default", () => {
+    expect(asObject(loadConfig(fabric, cwd).channels)).toEqual({
+      mychannel: ['MyOrg1MSP', 'MyOrg2MSP'],
+      yourchannel: ['MyOrg1MSP', 'MyOrg2MSP', 'MyOrg3MSP'],
+    });
+  });
+
+  it('may be narrowed by an explicit channel file', () => {
+    expect(asObject(withChannelFile('channels:\n  yourchannel: [MyOrg3MSP]\n').channels)).toEqual({
+      yourchannel: ['MyOrg3MSP'],
+    });
+  });
+
+  it('refuses a channel file that grants what Fabric does not, naming ORCHESTRATOR_CHANNEL_CONFIG', () => {
+    for (const yaml of ['channels:\n  mychannel: [MyOrg1MSP, MyOrg3MSP]\n', 'channels:\n  other: [MyOrg1MSP]\n']) {
+      expect(() => withChannelFile(yaml)).toThrow(ConfigError);
+      expect(() => withChannelFile(yaml)).toThrow(/^ORCHESTRATOR_CHANNEL_CONFIG: grants more than the Fabric/);
+    }
+    expect(() => withChannelFile('channels:\n  mychannel: [MyOrg1MSP, MyOrg3MSP]\n')).toThrow(
+      /"MyOrg3MSP" is not a member of channel "mychannel"/,
+    );
+  });
+});

@@ -1,5 +1,5 @@
 // Client side of grpc.reflection (v1, v1alpha) and grpc.health.v1 for tests, written from the public field numbers
-// independently of the server's codec (facade/reflection/wire.ts, facade/health.ts): what grpcurl or a Kubernetes
+// independently of the server's generated codec: what grpcurl or a Kubernetes
 // probe would send and read.
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import {

@@ -2,12 +2,10 @@
 // messages itself (./introspection.ts), as grpcurl or a probe would.
 import { createFileRegistry, create, fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptorProto } from '@bufbuild/protobuf/wkt';
-import { Server, ServerCredentials, status as Status, type ServiceError } from '@grpc/grpc-js';
+import { Client, credentials, Server, ServerCredentials, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Health } from '../../../facade/health.js';
-import { addReflection } from '../../../facade/reflection.js';
-import { builtinFiles } from '../../../facade/reflection/descriptors.js';
-import { decodeReflectionRequest, encodeReflectionResponse } from '../../../facade/reflection/wire.js';
+import { addReflection, builtinFiles } from '../../../facade/reflection.js';
 import { services } from '../../../lib/api/index.js';
 import { encodeQuery, healthCheck, healthClient, openReflection } from './introspection.js';
 
@@ -137,42 +135,26 @@ describe('server reflection', () => {
     }
   });
 
-  it('publishes descriptors that decode what the codec writes (descriptors.ts and wire.ts agree)', () => {
-    const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: builtinFiles() }));
-    const request = encodeQuery({ fileContainingExtension: { containingType: 'a.B', extensionNumber: 7 } }, 'h');
-    const decodedRequest = decodeReflectionRequest(request);
-    expect(decodedRequest.query).toEqual({
-      kind: 'fileContainingExtension',
-      containingType: 'a.B',
-      extensionNumber: 7,
-    });
+  it("publishes the health and reflection descriptors with the protocols' names and numbers", () => {
+    const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: builtinFiles }));
+    const shape = (message: string) =>
+      registry.getMessage(message)?.fields.map((f) => [f.name, f.number, f.oneof?.name ?? null]);
     for (const version of ['v1', 'v1alpha']) {
-      const schema = registry.getMessage(`grpc.reflection.${version}.ServerReflectionResponse`);
-      if (!schema) throw new Error(`no ServerReflectionResponse in ${version}`);
-      const answers = [
-        { kind: 'files', files: [new Uint8Array([1, 2])] },
-        { kind: 'extensionNumbers', baseTypeName: 'a.B', numbers: [3, 400] },
-        { kind: 'services', names: ['x.Y', 'z.W'] },
-        { kind: 'error', code: 5, message: 'gone' },
-      ] as const;
-      const decoded = answers.map((answer) => fromBinary(schema, encodeReflectionResponse(decodedRequest, answer)));
-      expect(decoded.map((m) => m as unknown as Record<string, unknown>)).toMatchObject([
-        {
-          validHost: 'h',
-          originalRequest: {
-            host: 'h',
-            messageRequest: { case: 'fileContainingExtension', value: { containingType: 'a.B', extensionNumber: 7 } },
-          },
-          messageResponse: { case: 'fileDescriptorResponse', value: { fileDescriptorProto: [new Uint8Array([1, 2])] } },
-        },
-        {
-          messageResponse: {
-            case: 'allExtensionNumbersResponse',
-            value: { baseTypeName: 'a.B', extensionNumber: [3, 400] },
-          },
-        },
-        { messageResponse: { case: 'listServicesResponse', value: { service: [{ name: 'x.Y' }, { name: 'z.W' }] } } },
-        { messageResponse: { case: 'errorResponse', value: { errorCode: 5, errorMessage: 'gone' } } },
+      expect(shape(`grpc.reflection.${version}.ServerReflectionRequest`)).toEqual([
+        ['host', 1, null],
+        ['file_by_filename', 3, 'message_request'],
+        ['file_containing_symbol', 4, 'message_request'],
+        ['file_containing_extension', 5, 'message_request'],
+        ['all_extension_numbers_of_type', 6, 'message_request'],
+        ['list_services', 7, 'message_request'],
+      ]);
+      expect(shape(`grpc.reflection.${version}.ServerReflectionResponse`)).toEqual([
+        ['valid_host', 1, null],
+        ['original_request', 2, null],
+        ['file_descriptor_response', 4, 'message_response'],
+        ['all_extension_numbers_response', 5, 'message_response'],
+        ['list_services_response', 6, 'message_response'],
+        ['error_response', 7, 'message_response'],
       ]);
     }
     const healthResponse = registry.getMessage('grpc.health.v1.HealthCheckResponse');
@@ -189,6 +171,25 @@ describe('health', () => {
     expect(await healthCheck(address, 'orchestrator.EventService')).toBe('SERVING');
     const err = await healthCheck(address, 'nope.Nope').catch((e: ServiceError) => e);
     expect((err as ServiceError).code).toBe(Status.NOT_FOUND);
+  });
+
+  it('answers a Check whose body is not a HealthCheckRequest with INVALID_ARGUMENT', async () => {
+    const client = new Client(address, credentials.createInsecure());
+    try {
+      const err = await new Promise<ServiceError>((resolve, reject) =>
+        client.makeUnaryRequest(
+          '/grpc.health.v1.Health/Check',
+          (bytes: Buffer) => bytes,
+          (bytes: Buffer) => bytes,
+          // Field 1, length 5, then one byte: a truncated string.
+          Buffer.from([0x0a, 0x05, 0x61]),
+          (error) => (error ? resolve(error) : reject(new Error('a malformed Check was answered'))),
+        ),
+      );
+      expect([err.code, err.details]).toEqual([Status.INVALID_ARGUMENT, 'malformed request']);
+    } finally {
+      client.close();
+    }
   });
 
   it('streams the current status on Watch, then each change; SERVICE_UNKNOWN for an unknown service', async () => {

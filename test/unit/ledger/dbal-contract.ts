@@ -781,6 +781,50 @@ export function describeDbalContract(name: string, makeDbal: () => Promise<DbalU
       });
     });
 
+    describe('page limits', () => {
+      async function samples(count: number) {
+        const owner = await addOrg();
+        const list = Array.from({ length: count }, (_, i) => dataSample(owner, 1 + (i % 7), []));
+        await db.addDataSamples(list);
+        return keys([...list].sort(byDateThenKey));
+      }
+
+      it('skip passes over that many items; the page then carries a token resuming after its last item', async () => {
+        const expected = await samples(12);
+        const page = await db.queryDataSamples({ token: '', skip: 5, size: 4 }, {});
+        expect(keys(page.items)).toEqual(expected.slice(5, 9));
+        const rest = await db.queryDataSamples({ token: page.nextToken, size: 10 }, {});
+        expect(keys(rest.items)).toEqual(expected.slice(9));
+        expect(rest.nextToken).toBe('');
+        expect(await db.queryDataSamples({ token: '', skip: 12, size: 4 }, {})).toEqual({ items: [], nextToken: '' });
+      });
+
+      it('a page ends before its items pass the byte budget, always holding at least one', async () => {
+        const expected = await samples(6);
+        const mib = 1024 * 1024;
+        const page = await db.queryDataSamples({ token: '', size: 10, byteSize: () => mib }, {});
+        expect(keys(page.items)).toEqual(expected.slice(0, 3));
+        const rest = await db.queryDataSamples({ token: page.nextToken, size: 10, byteSize: () => mib }, {});
+        expect(keys(rest.items)).toEqual(expected.slice(3, 6));
+        expect(rest.nextToken).toBe('');
+        const huge = await db.queryDataSamples({ token: '', size: 10, byteSize: () => 5 * mib }, {});
+        expect(keys(huge.items)).toEqual(expected.slice(0, 1));
+        expect(huge.nextToken).not.toBe('');
+      });
+
+      it('pages larger than a storage read chunk hold every item once, in order', async () => {
+        const expected = await samples(2500);
+        const first = await db.queryDataSamples({ token: '', size: 2400 }, {});
+        expect(keys(first.items)).toEqual(expected.slice(0, 2400));
+        const rest = await db.queryDataSamples({ token: first.nextToken, size: 2400 }, {});
+        expect(keys(rest.items)).toEqual(expected.slice(2400));
+        expect(rest.nextToken).toBe('');
+        const exact = await db.queryDataSamples({ token: '', size: 2500 }, {});
+        expect(exact.items).toHaveLength(2500);
+        expect(exact.nextToken).toBe('');
+      });
+    });
+
     describe('page tokens', () => {
       it('a token the DBAL did not produce is an InvalidAsset error', async () => {
         const owner = await addOrg();

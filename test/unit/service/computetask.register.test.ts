@@ -291,7 +291,7 @@ describe('RegisterTasks: logs permission', () => {
   });
 });
 
-describe('RegisterTasks: inputs against the function (spec §2.7 step 10)', () => {
+describe('RegisterTasks: inputs against the function (substra-behaviour §2.7 step 10)', () => {
   it('an input the function does not declare is OE0101', async () => {
     const w = await taskWorld();
     await w.h.refused(
@@ -416,7 +416,7 @@ describe('RegisterTasks: inputs against the function (spec §2.7 step 10)', () =
   });
 });
 
-describe('RegisterTasks: outputs against the function (spec §2.7 step 11)', () => {
+describe('RegisterTasks: outputs against the function (substra-behaviour §2.7 step 11)', () => {
   it('an output the function does not declare is OE0101', async () => {
     const w = await taskWorld();
     await w.h.refused(

@@ -40,7 +40,7 @@ const compareEvents = (a: Event, b: Event): number => {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 };
 
-describe('event emission (spec §4.2)', () => {
+describe('event emission (substra-behaviour §4.2)', () => {
   it('task registered with a READY function, started, one model: exactly 3 events with asset_key = task key', async () => {
     const w = await taskWorld();
     const [task] = await w.h.tasks(ORG1, w.root({ worker: ORG2 }));

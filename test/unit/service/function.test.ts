@@ -320,7 +320,7 @@ describe('ApplyFunctionAction: propagation to tasks', () => {
     expect(got.failureDate).toBeUndefined();
   });
 
-  it('CANCELED from WAITING cancels WAITING_FOR_BUILDER_SLOT tasks (our fix of Substra quirk §9.6)', async () => {
+  it('CANCELED from WAITING cancels WAITING_FOR_BUILDER_SLOT tasks (our fix of Substra quirk substra-behaviour §9.6)', async () => {
     const { h, fn, tasks } = await setup(F.WAITING);
     await h.fnAction(ORG1, fn.key, FA.CANCELED);
     for (const t of tasks) expect(await h.status(t.key)).toBe(S.STATUS_CANCELED);

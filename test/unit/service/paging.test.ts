@@ -1,8 +1,9 @@
-import { create } from '@bufbuild/protobuf';
+import { create, toBinary } from '@bufbuild/protobuf';
 import { TimestampSchema } from '@bufbuild/protobuf/wkt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  ComputeTaskSchema,
   QueryDataManagersParamSchema,
   QueryDataSamplesParamSchema,
   QueryEventsParamSchema,
@@ -19,14 +20,33 @@ import { newDataSample, ORG1 } from './fixtures.js';
 import { Harness } from './harness.js';
 
 describe('pageRequest', () => {
-  it('0 means 50; sizes are capped at MAX_PAGE_SIZE; the token is passed through', () => {
+  const plain = (page: PageRequest) => ({ token: page.token, skip: page.skip, size: page.size });
+
+  it('0 means 50; any size up to MAX_PAGE_SIZE is honoured; our tokens are passed through', () => {
     expect(DEFAULT_PAGE_SIZE).toBe(50);
-    expect(pageRequest('', 0)).toEqual({ token: '', size: 50 });
+    expect(plain(pageRequest('', 0, ComputeTaskSchema))).toEqual({ token: '', skip: undefined, size: 50 });
+    expect(pageRequest('', 5000, ComputeTaskSchema).size).toBe(5000);
     fc.assert(
       fc.property(fc.string(), fc.integer({ min: 1, max: 2 ** 32 - 1 }), (token, size) => {
-        expect(pageRequest(token, size)).toEqual({ token, size: Math.min(size, MAX_PAGE_SIZE) });
+        fc.pre(!/^\d+$/.test(token));
+        expect(plain(pageRequest(token, size, ComputeTaskSchema))).toEqual({
+          token,
+          skip: undefined,
+          size: Math.min(size, MAX_PAGE_SIZE),
+        });
       }),
     );
+  });
+
+  it("reads Substra's decimal page tokens as offsets", () => {
+    expect(plain(pageRequest('5000', 5000, ComputeTaskSchema))).toEqual({ token: '', skip: 5000, size: 5000 });
+    expect(plain(pageRequest('0', 10, ComputeTaskSchema))).toEqual({ token: '', skip: 0, size: 10 });
+  });
+
+  it('weighs items with the listed schema', () => {
+    const page = pageRequest('', 1, ComputeTaskSchema);
+    const task = create(ComputeTaskSchema, { key: 'k'.repeat(100) });
+    expect(page.byteSize?.(task)).toBe(toBinary(ComputeTaskSchema, task).length);
   });
 });
 
@@ -90,10 +110,10 @@ describe('every Query RPC normalises the page and returns the DBAL token', () =>
     it(name, async () => {
       const { p, seen } = spy();
       const answers = [await call(p, '', 0), await call(p, 'tok', 7), await call(p, 'tok2', MAX_PAGE_SIZE + 1)];
-      expect(seen).toEqual([
-        { token: '', size: DEFAULT_PAGE_SIZE },
-        { token: 'tok', size: 7 },
-        { token: 'tok2', size: MAX_PAGE_SIZE },
+      expect(seen.map((page) => [page.token, page.size, typeof page.byteSize])).toEqual([
+        ['', DEFAULT_PAGE_SIZE, 'function'],
+        ['tok', 7, 'function'],
+        ['tok2', MAX_PAGE_SIZE, 'function'],
       ]);
       for (const a of answers) expect(a.nextPageToken).toBe('next!');
     });
@@ -142,6 +162,25 @@ describe('paging end to end over LedgerDB', () => {
       }),
       { numRuns: 15 },
     );
+  });
+
+  it('an offset token starts after that many items, and its page carries one of our tokens', async () => {
+    const { h, keys } = await sixtySamples();
+    const page = await h
+      .as(ORG1)
+      .dataSample.queryDataSamples(create(QueryDataSamplesParamSchema, { pageToken: '25', pageSize: 20 }));
+    expect(page.dataSamples.map((s) => s.key)).toEqual(keys.slice(25, 45));
+    const rest = await h
+      .as(ORG1)
+      .dataSample.queryDataSamples(
+        create(QueryDataSamplesParamSchema, { pageToken: page.nextPageToken, pageSize: 50 }),
+      );
+    expect(rest.dataSamples.map((s) => s.key)).toEqual(keys.slice(45));
+    expect(rest.nextPageToken).toBe('');
+    const past = await h
+      .as(ORG1)
+      .dataSample.queryDataSamples(create(QueryDataSamplesParamSchema, { pageToken: '60', pageSize: 5 }));
+    expect(past).toMatchObject({ dataSamples: [], nextPageToken: '' });
   });
 
   it('a token the DBAL did not issue is OE0101', async () => {

@@ -91,7 +91,7 @@ describe('RegisterPerformance', () => {
     expect(err.message).toContain('OE0003');
   });
 
-  it('the output must be a PERFORMANCE output (OE0107, our fix of quirk §9.8)', async () => {
+  it('the output must be a PERFORMANCE output (OE0107, our fix of quirk substra-behaviour §9.8)', async () => {
     const w = await taskWorld();
     const mixed = await w.h.fn(
       ORG1,

@@ -1,4 +1,4 @@
-// Query RPC filters and orderings (spec §2.16): creation date then key, performances creation date then task key DESC.
+// Query RPC filters and orderings (substra-behaviour §2.16): creation date then key, performances creation date then task key DESC.
 import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import {

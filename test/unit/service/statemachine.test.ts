@@ -41,7 +41,7 @@ const ACTIVE = [
 ];
 const FINAL = [S.STATUS_DONE, S.STATUS_CANCELED, S.STATUS_FAILED];
 
-/** Spec §2.10, written independently of lib/service/taskstate.ts. */
+/** substra-behaviour §2.10, written independently of lib/service/taskstate.ts. */
 const TASK_TABLE: Record<TaskTransitionName, { from: ComputeTaskStatus[]; to: ComputeTaskStatus }> = {
   building: { from: [S.STATUS_WAITING_FOR_BUILDER_SLOT], to: S.STATUS_BUILDING },
   waitingParentTasks: { from: [S.STATUS_BUILDING], to: S.STATUS_WAITING_FOR_PARENT_TASKS },
@@ -56,7 +56,7 @@ const TASK_TABLE: Record<TaskTransitionName, { from: ComputeTaskStatus[]; to: Co
 };
 const TRANSITIONS = Object.keys(TASK_TABLE) as TaskTransitionName[];
 
-/** Spec §2.11. */
+/** substra-behaviour §2.11. */
 const FUNCTION_TABLE: Record<number, { from: FunctionStatus[]; to: FunctionStatus }> = {
   [FunctionAction.BUILDING]: { from: [FunctionStatus.WAITING], to: FunctionStatus.BUILDING },
   [FunctionAction.READY]: { from: [FunctionStatus.BUILDING], to: FunctionStatus.READY },

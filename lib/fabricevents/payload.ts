@@ -1,42 +1,14 @@
+// The payload of the one chaincode event a writing transaction sets: all of the transaction's events, encoded once.
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
-import { EventSchema, QueryEventsResponseSchema, type Event } from '../lib/asset/index.js';
-import { canonical } from '../lib/ledger/canonical.js';
+import { EventSchema, QueryEventsResponseSchema, type Event } from '../asset/index.js';
+import { canonical } from '../ledger/canonical.js';
 
 /**
  * The name of the one chaincode event a writing transaction sets. Fabric keeps only the last `setEvent` of a
  * transaction, so all the events of a transaction travel together under this name.
  */
 export const CHAINCODE_EVENT_NAME = 'orchestrator.events';
-
-/**
- * Digits of the index part of an event id. Zero-padding keeps ids of one transaction in emission order when sorted as
- * strings (QueryEvents sorts by timestamp, then id, and all events of a transaction share the timestamp). Six
- * digits are never exceeded in practice: a million events (~300 MB) would not fit in a peer message (100 MB); beyond that the id is
- * still unique, only its string order stops matching emission order.
- */
-const INDEX_DIGITS = 6;
-
-/**
- * `<tx id>:<index>`: the same on every endorsing peer (no random part, unlike Substra's `<tx id>:<uuid>`), and the
- * facade can find where the event sits on the ledger from the part before the last ':' (the tx id).
- */
-export function eventId(txId: string, index: number): string {
-  return `${txId}:${String(index).padStart(INDEX_DIGITS, '0')}`;
-}
-
-/**
- * Gives the events of one transaction their ids and channel, in emission order. In place: the events are the
- * transaction's own (emitEvent builds each one, with a snapshot of its asset), and copying a 1,000-task batch's
- * events costs more than 100 ms.
- */
-export function assignEventIds(events: Event[], txId: string, channel: string): Event[] {
-  events.forEach((event, index) => {
-    event.id = eventId(txId, index);
-    event.channel = channel;
-  });
-  return events;
-}
 
 /**
  * The chaincode event payload: `orchestrator.QueryEventsResponse` in protobuf binary with `events` in emission order
@@ -50,6 +22,7 @@ export function encodeEventPayload(events: readonly Event[]): Uint8Array {
   );
 }
 
+/** All the events of a payload, decoded at once (see {@link eventsOfPayload} for one at a time). */
 export function decodeEventPayload(payload: Uint8Array): Event[] {
   return fromBinary(QueryEventsResponseSchema, payload).events;
 }
