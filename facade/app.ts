@@ -17,7 +17,7 @@ import { serverCredentials } from './tls.js';
 export interface Orchestrator {
   /** "host:port" actually bound (port 0 in the configuration is resolved here). */
   address: string;
-  /** "pglite", "postgres" (or "fabric"). */
+  /** "leveldb" (embedded), "postgres" or "fabric". */
   storage: string;
   /** "host:port" of /metrics when enabled. */
   metricsAddress?: string;
@@ -32,23 +32,31 @@ export interface StartOptions {
 }
 
 /**
- * The seam between modes: `standalone` runs the ledger logic here; `distributed` forwards every call to Fabric. Each
- * backend is imported only in its mode: the PostgreSQL drivers and the Fabric gateway cost about 20 and 45 MiB of
+ * The seam between modes: `standalone` runs the ledger logic here, embedded (LevelDB in the data folder) or on
+ * PostgreSQL; `distributed` forwards every call to Fabric. Each backend is imported only in its mode: the PostgreSQL drivers and the Fabric gateway cost about 20 and 45 MiB of
  * resident memory, which the other mode never uses.
  */
 async function createBackend(config: Config, logger: Logger, observer: CallObserver): Promise<Backend> {
   switch (config.mode) {
     case 'standalone': {
-      const { LocalBackend } = await import('./local/backend.js');
-      const { storage } = config;
-      return LocalBackend.open({
-        storage,
+      if (config.storage.kind === 'leveldb') {
+        const { EmbeddedBackend } = await import('./embedded/backend.js');
+        return EmbeddedBackend.open({
+          dataDir: config.storage.dataDir,
+          replayEventsBatchSize: config.replayEventsBatchSize,
+          observer,
+        });
+      }
+      const { PostgresBackend } = await import('./postgres/backend.js');
+      const { url } = config.storage;
+      return PostgresBackend.open({
+        url,
         txRetryBudgetMs: config.txRetryBudgetMs,
         replayEventsBatchSize: config.replayEventsBatchSize,
         logger,
         observer,
       }).catch((err: unknown) => {
-        throw (storage.kind === 'postgres' && databaseOpenError(err, storage.url)) || err;
+        throw databaseOpenError(err, url) || err;
       });
     }
     case 'distributed': {
@@ -143,7 +151,7 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
         address,
         storage: backend.storage,
         mode: config.mode,
-        ...(config.storage.kind === 'pglite' && backend.storage === 'pglite'
+        ...(config.storage.kind === 'leveldb' && backend.storage === 'leveldb'
           ? { data_dir: config.storage.dataDir }
           : {}),
         tls: config.tls ? (config.tls.mtls ? 'mtls' : 'tls') : 'off',

@@ -1,6 +1,7 @@
-// What the gRPC layer needs from whoever runs the ledger logic. Two implementations: LocalBackend (embedded PGlite
-// or PostgreSQL, the business logic runs in this process) and FabricBackend (fabric-gateway: the chaincode runs it
-// on the peers). The gRPC layer only authenticates, authorizes and maps errors; everything else is here.
+// What the gRPC layer needs from whoever runs the ledger logic. Three implementations: EmbeddedBackend (LevelDB in
+// the data folder) and PostgresBackend (PostgreSQL), where the business logic runs in this process, and
+// FabricBackend (fabric-gateway: the chaincode runs it on the peers). The gRPC layer only authenticates, authorizes and maps errors; everything else is
+// here.
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { UnaryRpc } from '../lib/api/index.js';
 import type { Event } from '../lib/asset/index.js';
@@ -48,7 +49,7 @@ export interface CallObserver {
 }
 
 export interface Backend extends EventSource {
-  /** "pglite", "postgres" or "fabric": logged at start. */
+  /** "leveldb", "postgres" or "fabric": logged at start. */
   readonly storage: string;
   /**
    * Runs one unary RPC for the caller. Rejects with an OrcError for anything the client should see; any other error

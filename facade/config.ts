@@ -26,7 +26,8 @@ export interface TlsConfig {
   clientCaCertDir?: string;
 }
 
-export type StorageConfig = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+/** Embedded: LedgerDB over LevelDB in the data folder (default); standalone: PostgreSQL. */
+export type StorageConfig = { kind: 'leveldb'; dataDir: string } | { kind: 'postgres'; url: string };
 
 export interface Config {
   /** `distributed` forwards every call to the orchestrator chaincode on Fabric (see `fabric`). */
@@ -360,7 +361,7 @@ export function loadConfig(vars: Record<string, string | undefined> = process.en
     },
     storage: e.ORCHESTRATOR_DATABASE_URL
       ? { kind: 'postgres', url: e.ORCHESTRATOR_DATABASE_URL }
-      : { kind: 'pglite', dataDir },
+      : { kind: 'leveldb', dataDir },
     channels,
     // One Fabric attempt lasts at least a block (endorse, order, commit): a conflict needs seconds, not 500 ms.
     txRetryBudgetMs:

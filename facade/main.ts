@@ -5,6 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { startOrchestrator, type Orchestrator } from './app.js';
 import { createLogger } from './logger.js';
+import { StartupError } from './startup.js';
 
 // V8 allocates objects straight into the old generation at allocation sites whose objects tended to survive. One
 // site creates every protobuf-es message, and a 1,000-task RegisterTasks request held for a whole endorsement makes it
@@ -31,9 +32,12 @@ async function main(): Promise<void> {
   try {
     orchestrator = await startOrchestrator(config, { logger });
   } catch (err) {
-    // Something the operator can fix (busy port, unwritable folder, unreachable database): one line naming the
-    // variable, like a bad value above. Anything else is a bug and keeps its stack in the log.
-    if (err instanceof ConfigError) {
+    // Something the operator can fix (folder in use, old or unwritable folder, busy port, unreachable database): one
+    // line naming the variable or the path, like a bad value above. Anything else is a bug and keeps its stack in the
+    // log.
+    if (err instanceof StartupError) {
+      process.stderr.write(`orchestrator: ${oneLine(err.message)}\n`);
+    } else if (err instanceof ConfigError) {
       process.stderr.write(`orchestrator: cannot start: ${oneLine(err.message)}\n`);
     } else {
       logger.fatal({ err }, 'start failed');

@@ -30,7 +30,7 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toJsonString } from '@bufbuild/protobuf';
-import { connect, type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
+import type { ChannelModel, ConfirmChannel, Message } from 'amqplib';
 import { Counter, type Registry } from 'prom-client';
 import { EventSchema, type Event } from '../../lib/asset/index.js';
 import type { EventOutbox } from '../backend.js';
@@ -83,6 +83,8 @@ export type PublisherFactory = () => Promise<Publisher>;
 
 export function amqpPublisher(url: string, logger: Logger): PublisherFactory {
   return async () => {
+    // Loaded on first use: a server without ORCHESTRATOR_AMQP_URL never pays for amqplib at start.
+    const { connect } = await import('amqplib');
     const conn: ChannelModel = await connect(url);
     // Without 'error' listeners a lost connection would crash the process; the failed confirms end the session.
     conn.on('error', (err: Error) => logger.warn({ err }, 'amqp connection error'));

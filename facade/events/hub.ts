@@ -1,9 +1,14 @@
-// ONE database notification listener per process, fanned out to every stream subscriber and the AMQP dispatcher
-// (Substra opens one connection per stream; with many subscribers that starves the server of connections).
-// Notifications only say "something up to position P was committed on channel C"; listeners re-read the database
-// by position, so a lost or coalesced notification costs a read, never an event.
-import { listenEvents, type DbHandle, type EventNotification, type Unlisten } from '../../lib/postgres/index.js';
-import type { Logger } from '../logger.js';
+// ONE source of commit notifications per process, fanned out to every stream subscriber and the AMQP dispatcher
+// (Substra opens one connection per stream; with many subscribers that starves the server of connections). The
+// source is the backend's: PostgreSQL's LISTEN (facade/postgres/listen.ts) or the embedded store's commits
+// (facade/embedded/backend.ts). Notifications only say "something up to position P was committed on channel C";
+// listeners re-read the store by position, so a lost or coalesced notification costs a read, never an event.
+
+/** "Events up to `position` may be committed on `channel`." */
+export interface EventNotification {
+  channel: string;
+  position: bigint;
+}
 
 export interface HubListener {
   /** Events up to `position` may be committed on the watched channel. */
@@ -15,25 +20,11 @@ export interface HubListener {
 export class EventHub {
   private readonly byChannel = new Map<string, Set<HubListener>>();
   private readonly everyChannel = new Set<HubListener>();
-  private unlisten: Unlisten | undefined;
+  private stopSource: (() => Promise<void>) | undefined;
 
-  private constructor() {}
-
-  static async start(db: DbHandle, log: Logger): Promise<EventHub> {
-    const hub = new EventHub();
-    hub.unlisten = await listenEvents(db, (n) => hub.dispatch(n), {
-      onReconnect: () => {
-        log.warn('event listener reconnected; subscribers re-read');
-        hub.resyncAll();
-      },
-      onError: (err) => log.warn({ err }, 'event listener connection problem'),
-    });
-    return hub;
-  }
-
-  /** A hub fed by hand (tests, or a backend with its own notification source). */
-  static manual(): EventHub {
-    return new EventHub();
+  /** Connects the notification source; `stop` disconnects it at close(). */
+  setSource(stop: () => Promise<void>): void {
+    this.stopSource = stop;
   }
 
   /** Registers for one channel, or every channel when `channel` is undefined. Returns the unregister function. */
@@ -66,8 +57,8 @@ export class EventHub {
   }
 
   async close(): Promise<void> {
-    const unlisten = this.unlisten;
-    this.unlisten = undefined;
-    await unlisten?.();
+    const stop = this.stopSource;
+    this.stopSource = undefined;
+    await stop?.();
   }
 }

@@ -1,8 +1,8 @@
 // The data folder is checked before any engine opens it, whichever engine that is: the embedded database met an
 // unwritable folder with a minute of retries and then an error that named neither the folder nor the variable.
-// Creating the folder and writing (then removing) a file in it is exactly what every engine needs to be able to do.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// The folder is created if missing and must be writable; nothing is written in it here: a server refused because
+// another one holds the folder must leave it untouched.
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { ConfigError } from '../config.js';
 
 const VARIABLE = 'ORCHESTRATOR_DATA_DIR';
@@ -18,16 +18,13 @@ const REASONS: Record<string, string> = {
 };
 
 /**
- * Creates `dir` if needed and checks that a file can be written in it.
+ * Creates `dir` if needed and checks that this process may write in it.
  * @throws {@link ConfigError} naming ORCHESTRATOR_DATA_DIR and the folder.
  */
 export function checkDataDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
-    // Unique per process: two servers started on one folder must not remove each other's probe.
-    const probe = join(dir, `.write-check-${process.pid}`);
-    writeFileSync(probe, '');
-    rmSync(probe);
+    accessSync(dir, constants.W_OK);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     const why = (typeof code === 'string' && REASONS[code]) || (err instanceof Error ? err.message : String(err));

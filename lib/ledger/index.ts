@@ -7,6 +7,11 @@ export {
   splitCompositeKey,
   partialCompositeRange,
   compareKeys,
+  isCompositeKey,
 } from './kv.js';
+// For event queries kept outside the world state (lib/embedded's event log), paged like every other list.
+export { collectPage, type Candidate } from './query.js';
+export { decodeToken, type TokenKind } from './pagetoken.js';
+export { micros } from './sortkey.js';
 export { MemoryKV, MemoryKVTransaction, type KVWrite } from './memorykv.js';
 export { StubKV, type KVStub } from './stubkv.js';

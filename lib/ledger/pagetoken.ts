@@ -6,7 +6,7 @@ import { invalidAsset } from '../errors/index.js';
  * serves the query, and the token stays valid while items are added (they land before or after it, never at it).
  * `kind` names the ordering, so that a token from another list is refused instead of silently misread.
  */
-export type TokenKind = 'date-key' | 'performance' | 'event';
+export type TokenKind = 'date-key' | 'performance' | 'event' | 'event-position';
 
 export function encodeToken(kind: TokenKind, sort: readonly string[]): string {
   return Buffer.from(JSON.stringify([kind, ...sort]), 'utf8').toString('base64url');

@@ -3,7 +3,7 @@
 import { OrcError, isOrcError } from '../errors/index.js';
 import type { Queryable, Row } from './sql.js';
 
-/** The fields node-postgres and PGlite both put on a server error. */
+/** The fields node-postgres puts on a server error. */
 export interface DatabaseErrorLike {
   code: string;
   message: string;

@@ -1,7 +1,6 @@
 export type { DbHandle, Queryable, Row, ListenOptions, Unlisten } from './sql.js';
 export { PgHandle } from './pg-handle.js';
-export { PgliteHandle } from './pglite-handle.js';
-export { openPglite, openPostgres, type OpenOptions } from './open.js';
+export { openPostgres, type OpenOptions } from './open.js';
 export { migrate, loadMigrations, defaultMigrationsDir, type Migration } from './migrate.js';
 export {
   runInTransaction,

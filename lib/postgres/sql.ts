@@ -1,8 +1,8 @@
-// The smallest database surface the rest of lib/postgres needs, so that the same SQL runs over node-postgres
-// (standalone mode) and PGlite (embedded mode).
+// The smallest database surface the rest of lib/postgres needs (implemented over node-postgres by PgHandle), so
+// that the SQL code does not depend on the driver's API.
 
-/** A result row as the driver returns it. Queries cast what they read (e.g. `position::text`) so that values look
- * the same on both drivers: pg returns int8 as string, PGlite as number or bigint; bytea is a Uint8Array on both. */
+/** A result row as the driver returns it. Queries cast what they read (e.g. `position::text`): pg returns int8 as a
+ * string; bytea is a Uint8Array. */
 export type Row = Record<string, unknown>;
 
 /** One session's query interface (inside a transaction when used by the DBAL). */
@@ -25,15 +25,15 @@ export interface ListenOptions {
 /** Stops listening; resolves once the listener released its connection. */
 export type Unlisten = () => Promise<void>;
 
-/** A database: PostgreSQL through a pg.Pool, or one in-process PGlite. */
+/** A database: PostgreSQL through a pg.Pool. */
 export interface DbHandle {
-  readonly engine: 'postgres' | 'pglite';
+  readonly engine: 'postgres';
   /**
-   * Runs fn with exclusive use of one session (a pooled connection, or the PGlite instance). Transactions live
-   * inside one call. Do not call `session` again from inside fn: on PGlite that waits for itself forever.
+   * Runs fn with exclusive use of one session (a pooled connection). Transactions live inside one call. Do not
+   * call `session` again from inside fn: with a full pool that waits for itself forever.
    */
   session<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
-  /** Receives NOTIFY payloads of `channel` (pg: on a dedicated connection that reconnects; PGlite: in process). */
+  /** Receives NOTIFY payloads of `channel` on a dedicated connection that reconnects. */
   listen(channel: string, onPayload: (payload: string) => void, options?: ListenOptions): Promise<Unlisten>;
   close(): Promise<void>;
 }

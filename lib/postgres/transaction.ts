@@ -13,7 +13,7 @@ export interface TransactionOptions {
   /** How long (ms since the first attempt) a conflicting write may keep retrying. Default 500 (Substra's CI value). */
   retryBudgetMs?: number;
   /**
-   * Writes only: run this transaction only once every earlier write given the same key (LocalBackend: the channel),
+   * Writes only: run this transaction only once every earlier write given the same key (PostgresBackend: the channel),
    * in this process or another, has finished (see runInTransaction). Without it, concurrent writes rely on
    * SERIALIZABLE and retries alone. Ignored for reads.
    */
@@ -155,7 +155,7 @@ function queueOf(db: DbHandle): KeyedMutex {
  * SERIALIZABLE and the retries stay the guarantee; the key only removes the conflicts among writers of one key (and
  * writers of other keys still conflict occasionally, e.g. on shared index pages). The retry budget applies to those
  * conflicts; the time spent queued is bounded by `lockWaitMs`/`signal` instead, since under load a fair queue
- * legitimately outlasts the budget. PGlite has one session: it only queues (no lock statement).
+ * legitimately outlasts the budget.
  */
 export async function runInTransaction<T>(
   db: DbHandle,
@@ -175,7 +175,7 @@ export async function runInTransaction<T>(
   const started = Date.now();
   const dequeue = await queueOf(db).acquire(key, { timeoutMs: waitMs, signal });
   try {
-    const tryLock = db.engine === 'postgres' ? tryLockStatement(key) : undefined;
+    const tryLock = tryLockStatement(key);
     for (let busy = 0; ; busy++) {
       try {
         return await retrying(budget, (attempt) => db.session((raw) => attemptOnce(raw, begin, tryLock, fn, attempt)));

@@ -19,8 +19,16 @@ export const fabric: BenchTarget = {
   name: 'fabric',
   async start() {
     await ensureFabricNetwork();
-    const server = await startBenchServer({ ORCHESTRATOR_MODE: 'distributed' });
-    return { server, stop: () => server.stop() };
+    let server = await startBenchServer({ ORCHESTRATOR_MODE: 'distributed' });
+    return {
+      server,
+      restart: async () => {
+        await server.stop();
+        server = await startBenchServer({ ORCHESTRATOR_MODE: 'distributed' });
+        return server;
+      },
+      stop: () => server.stop(),
+    };
   },
 };
 

@@ -10,9 +10,20 @@ const root = projectRoot();
 export interface BenchServer {
   address: string;
   pid: number;
+  /** From spawning the process to its `listening` line (port open), in ms. */
+  startMs: number;
   /** Peak resident memory of the server process so far (VmHWM), in MiB. */
   peakRssMiB(): number;
-  stop(): Promise<void>;
+  /** Resident memory now (VmRSS), in MiB. */
+  rssMiB(): number;
+  /** Stops the process; the data folder is removed unless `keepData`. */
+  stop(keepData?: boolean): Promise<void>;
+}
+
+function statusMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 'NaN');
+  return kb / 1024;
 }
 
 /** Servers still running: stopped if the driver is interrupted, so no orphan keeps loading the machine. */
@@ -28,8 +39,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  * Starts the built server (`dist/facade/main.js`, what `npm start` runs) rather than through tsx, so memory figures
  * are those of the production process.
  */
-export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'orc-bench-'));
+export async function startBenchServer(
+  env: Record<string, string>,
+  dataDir = mkdtempSync(join(tmpdir(), 'orc-bench-')),
+): Promise<BenchServer> {
+  const started = performance.now();
   const child = spawn(process.execPath, [join(root, 'dist/facade/main.js')], {
     env: {
       ...process.env,
@@ -44,19 +58,18 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
   running.add(child);
   child.once('exit', () => running.delete(child));
   const address = await listeningAddress(child);
+  const startMs = performance.now() - started;
   const pid = child.pid ?? 0;
   return {
     address,
     pid,
-    peakRssMiB: () => {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 'NaN');
-      return kb / 1024;
-    },
-    stop: async () => {
+    startMs,
+    peakRssMiB: () => statusMiB(pid, 'VmHWM'),
+    rssMiB: () => statusMiB(pid, 'VmRSS'),
+    stop: async (keepData = false) => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -89,14 +102,24 @@ function listeningAddress(child: ChildProcess): Promise<string> {
 
 export interface BenchTarget {
   name: string;
-  start(): Promise<{ server: BenchServer; stop(): Promise<void> }>;
+  /** `restart` stops the server and starts a new one on the same data (an existing folder / database). */
+  start(): Promise<{ server: BenchServer; restart(): Promise<BenchServer>; stop(): Promise<void> }>;
 }
 
 export const embedded: BenchTarget = {
   name: 'embedded',
   async start() {
-    const server = await startBenchServer({});
-    return { server, stop: () => server.stop() };
+    const dataDir = mkdtempSync(join(tmpdir(), 'orc-bench-'));
+    let server = await startBenchServer({}, dataDir);
+    return {
+      server,
+      restart: async () => {
+        await server.stop(true);
+        server = await startBenchServer({}, dataDir);
+        return server;
+      },
+      stop: () => server.stop(),
+    };
   },
 };
 
@@ -104,9 +127,14 @@ export const postgres: BenchTarget = {
   name: 'postgres',
   async start() {
     const pg = await startTestPostgres();
-    const server = await startBenchServer({ ORCHESTRATOR_DATABASE_URL: pg.url });
+    let server = await startBenchServer({ ORCHESTRATOR_DATABASE_URL: pg.url });
     return {
       server,
+      restart: async () => {
+        await server.stop();
+        server = await startBenchServer({ ORCHESTRATOR_DATABASE_URL: pg.url });
+        return server;
+      },
       stop: async () => {
         await server.stop();
         await pg.stop();

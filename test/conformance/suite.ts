@@ -1,4 +1,4 @@
-// The conformance suite: one set of API scenarios over real gRPC, run against any target (embedded PGlite,
+// The conformance suite: one set of API scenarios over real gRPC, run against any target (embedded LevelDB,
 // PostgreSQL, Fabric). A target file calls describeConformance(name, startTarget); the suite knows nothing of the
 // server's internals, only the wire API and the RPC table that lists it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -21,9 +21,9 @@ function configError(env: Record<string, string>): ConfigError {
 describe('loadConfig defaults', () => {
   const config = loadConfig({}, cwd);
 
-  it('is zero-setup: embedded PGlite in ./.data, gRPC on 127.0.0.1:9000', () => {
+  it('is zero-setup: embedded LevelDB in ./.data, gRPC on 127.0.0.1:9000', () => {
     expect(config.mode).toBe('standalone');
-    expect(config.storage).toEqual({ kind: 'pglite', dataDir: '/srv/orc/.data' });
+    expect(config.storage).toEqual({ kind: 'leveldb', dataDir: '/srv/orc/.data' });
     expect(config.grpc).toMatchObject({ host: '127.0.0.1', port: 9000 });
   });
 
@@ -53,7 +53,7 @@ describe('loadConfig values', () => {
 
   it('resolves a relative data folder against the working directory', () => {
     expect(loadConfig({ ORCHESTRATOR_DATA_DIR: 'state' }, cwd).storage).toEqual({
-      kind: 'pglite',
+      kind: 'leveldb',
       dataDir: '/srv/orc/state',
     });
   });

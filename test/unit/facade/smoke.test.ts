@@ -1,4 +1,4 @@
-// Starts a real orchestrator in process (PGlite in a temp folder, gRPC on 127.0.0.1:0) and talks to it over gRPC.
+// Starts a real orchestrator in process (embedded LevelDB in a temp folder, gRPC on 127.0.0.1:0) and talks to it over gRPC.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrchestrator, type Orchestrator } from '../../../facade/app.js';
 import { channelConfig } from '../../../facade/channels.js';
 import { loadConfig } from '../../../facade/config.js';
-import { LocalBackend } from '../../../facade/local/backend.js';
+import { EmbeddedBackend } from '../../../facade/embedded/backend.js';
 import { createLogger } from '../../../facade/logger.js';
 import type { Event } from '../../../lib/asset/index.js';
 import { connect, type OrchestratorClient, type RpcError } from '../../support/client.js';
@@ -30,7 +30,7 @@ const org1 = { mspid: 'MyOrg1MSP', channel: 'mychannel' };
 
 // Enough organizations for more than 10 events: positions past 9 catch text-vs-number ordering mistakes.
 const extraOrgs = Array.from({ length: 11 }, (_, i) => `Org${i + 3}`);
-let backend: LocalBackend;
+let backend: EmbeddedBackend;
 
 beforeAll(async () => {
   const config = loadConfig(
@@ -47,12 +47,7 @@ beforeAll(async () => {
   });
   const logger = createLogger('info', logSink);
   // Injected so that the test can also read the AMQP outbox of the same database.
-  backend = await LocalBackend.open({
-    storage: config.storage,
-    txRetryBudgetMs: config.txRetryBudgetMs,
-    replayEventsBatchSize: config.replayEventsBatchSize,
-    logger,
-  });
+  backend = await EmbeddedBackend.open({ dataDir, replayEventsBatchSize: config.replayEventsBatchSize });
   orc = await startOrchestrator(config, { logger, backend });
   client = connect(orc.address, org1);
 }, 300_000);
@@ -76,7 +71,7 @@ describe('orchestrator over gRPC', () => {
   it('logs one listening line with the bound address and the storage', () => {
     const listening = logLines.filter((l) => l.msg === 'listening');
     expect(listening).toHaveLength(1);
-    expect(listening[0]).toMatchObject({ address: orc.address, storage: 'pglite' });
+    expect(listening[0]).toMatchObject({ address: orc.address, storage: 'leveldb' });
     expect(orc.address).toMatch(/^127\.0\.0\.1:\d+$/);
   });
 

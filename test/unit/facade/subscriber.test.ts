@@ -49,7 +49,7 @@ async function take<T>(it: AsyncIterator<T>, n: number): Promise<T[]> {
 }
 
 function setup(): { hub: EventHub; store: MemoryStore } {
-  const hub = EventHub.manual();
+  const hub = new EventHub();
   return { hub, store: new MemoryStore(hub) };
 }
 

@@ -58,7 +58,7 @@ describe('wings import lib/ and nothing of each other or of test/', () => {
 
   it('finds the imports it checks (the scan itself works)', () => {
     expect(sourceFiles('facade').length).toBeGreaterThan(10);
-    expect(importsOf('facade/app.ts').some(({ specifier }) => specifier === './local/backend.js')).toBe(true);
+    expect(importsOf('facade/app.ts').some(({ specifier }) => specifier === './postgres/backend.js')).toBe(true);
   });
 });
 

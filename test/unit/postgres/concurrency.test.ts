@@ -6,7 +6,7 @@ import { create, type DescMessage } from '@bufbuild/protobuf';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallContext } from '../../../facade/backend.js';
-import { LocalBackend } from '../../../facade/local/backend.js';
+import { PostgresBackend } from '../../../facade/postgres/backend.js';
 import { createLogger } from '../../../facade/logger.js';
 import { rpcByPath, type UnaryRpc } from '../../../lib/api/index.js';
 import {
@@ -60,15 +60,15 @@ const callContext = (channel: string, mspid: string, signal = new AbortControlle
   signal,
 });
 
-/** RPCs through the real LocalBackend (writes queued per channel). */
+/** RPCs through the real PostgresBackend (writes queued per channel). */
 const viaBackend =
-  (backend: LocalBackend, channel: string, delayMs = 0): Invoke =>
+  (backend: PostgresBackend, channel: string, delayMs = 0): Invoke =>
   (path, init, mspid) => {
     const rpc = unaryRpc(path);
     return backend.invoke(slowed(rpc, delayMs), request(rpc, init), callContext(channel, mspid));
   };
 
-/** What LocalBackend.invoke did before writes were serialised per channel: SERIALIZABLE + retries only. */
+/** What PostgresBackend.invoke did before writes were serialised per channel: SERIALIZABLE + retries only. */
 const withoutChannelLock =
   (db: DbHandle, channel: string, delayMs = 0): Invoke =>
   (path, init, mspid) => {
@@ -140,15 +140,15 @@ async function racePlan(setup: Invoke, race: Invoke, batchSize: number): Promise
 
 describe('writes on one channel (PostgreSQL)', () => {
   let server: TestPostgres;
-  let backend: LocalBackend;
+  let backend: PostgresBackend;
   let db: DbHandle;
   /** Another process on the same database: its own handle (pool), hence its own in-process queues. */
   let other: DbHandle;
 
   beforeAll(async () => {
     server = await startTestPostgres();
-    backend = await LocalBackend.open({
-      storage: { kind: 'postgres', url: server.url },
+    backend = await PostgresBackend.open({
+      url: server.url,
       txRetryBudgetMs: BUDGET_MS,
       replayEventsBatchSize: 100,
       logger: createLogger('silent'),
@@ -179,7 +179,7 @@ describe('writes on one channel (PostgreSQL)', () => {
     }
   }, 60_000);
 
-  it('LocalBackend: 10 RegisterTasks batches and 6 task actions at once on one plan all succeed; exact state and events', async () => {
+  it('PostgresBackend: 10 RegisterTasks batches and 6 task actions at once on one plan all succeed; exact state and events', async () => {
     const ch = freshChannel();
     const started = Date.now();
     const { outcomes, batches, runnable } = await racePlan(

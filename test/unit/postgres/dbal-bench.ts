@@ -2,18 +2,9 @@
 // Registers a 10,000-task plan in 10 batches of 1,000 (tasks + their CREATED events, one transaction per batch, as
 // RegisterTasks does), then measures GetTask-like reads (one read-only transaction per call, and bare calls inside
 // one transaction) and 100-task pages of the plan.
-// Engines: a throwaway PostgreSQL 15 (fsync off, loopback TCP) and a file-backed PGlite (embedded mode).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Engine: a throwaway PostgreSQL 15 (fsync off, loopback TCP).
 import { AssetKind, EventKind } from '../../../lib/asset/index.js';
-import {
-  openPglite,
-  openPostgres,
-  PostgresDBAL,
-  runInTransaction,
-  type DbHandle,
-} from '../../../lib/postgres/index.js';
+import { openPostgres, PostgresDBAL, runInTransaction, type DbHandle } from '../../../lib/postgres/index.js';
 import { startTestPostgres } from '../../support/postgres.js';
 import { event, fn, plan, task } from './fixtures.js';
 
@@ -116,13 +107,5 @@ try {
   await pgDb.close();
 } finally {
   await server.stop();
-}
-const dir = mkdtempSync(join(tmpdir(), 'orc-bench-lite-'));
-try {
-  const lite = await openPglite(join(dir, 'data'));
-  results.push(await bench('pglite (file)', lite));
-  await lite.close();
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
 console.table(results);

@@ -1,23 +1,21 @@
-// The two engines every Postgres test runs on: in-memory PGlite (PG 18) and a throwaway Debian PostgreSQL server.
-import { openPglite, openPostgres, type DbHandle } from '../../../lib/postgres/index.js';
+// The engine every Postgres test runs on: a throwaway Debian PostgreSQL server (test/support/postgres.ts). The
+// in-memory PGlite engine left with the embedded mode's move to LevelDB; the list stays so that a second server
+// version can be added in one place.
+import { openPostgres, type DbHandle } from '../../../lib/postgres/index.js';
 import { startTestPostgres, type TestPostgres } from '../../support/postgres.js';
 
-export type EngineName = 'pglite' | 'postgres';
-export const ENGINES: EngineName[] = ['pglite', 'postgres'];
+export type EngineName = 'postgres';
+export const ENGINES: EngineName[] = ['postgres'];
 
 export interface Engine {
   name: EngineName;
   db: DbHandle;
-  /** Only for 'postgres': the server URL (for extra connections). */
-  url?: string;
+  /** The server URL (for extra connections). */
+  url: string;
   close(): Promise<void>;
 }
 
 export async function startEngine(name: EngineName): Promise<Engine> {
-  if (name === 'pglite') {
-    const db = await openPglite();
-    return { name, db, close: () => db.close() };
-  }
   const server: TestPostgres = await startTestPostgres();
   try {
     const db = await openPostgres(server.url);

@@ -1,4 +1,4 @@
-// The positioned event store of the local modes: lib/postgres's events table, read outside request transactions
+// The positioned event store of the standalone mode: lib/postgres's events table, read outside request transactions
 // (each read is its own short autocommit statement, so a long-lived stream holds no connection between reads).
 import type { DbHandle } from '../../lib/postgres/index.js';
 import { eventPosition, readEventsAfter } from '../../lib/postgres/index.js';

@@ -1,21 +1,22 @@
-// The backend of the embedded (PGlite) and standalone (PostgreSQL) modes: the business logic runs here, each unary
-// RPC in one database transaction (ARCHITECTURE §3–4).
+// The backend of the standalone mode (PostgreSQL at ORCHESTRATOR_DATABASE_URL): the business logic runs here, each
+// unary RPC in one database transaction (ARCHITECTURE §3–4). The embedded mode has its own: facade/embedded.
 import { randomUUID } from 'node:crypto';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { runCall, type UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
-import { openPglite, openPostgres, PostgresDBAL, runInTransaction, type DbHandle } from '../../lib/postgres/index.js';
+import { openPostgres, PostgresDBAL, runInTransaction, type DbHandle } from '../../lib/postgres/index.js';
 import { wallClock } from '../../lib/service/index.js';
 import type { Backend, CallContext, CallObserver } from '../backend.js';
-import type { StorageConfig } from '../config.js';
-import { EventHub } from '../events/hub.js';
+import type { EventHub } from '../events/hub.js';
 import { subscribe } from '../events/subscriber.js';
 import type { Logger } from '../logger.js';
 import { TableEventStore } from './events.js';
+import { listeningHub } from './listen.js';
 import { TableOutbox } from './outbox.js';
 
-export interface LocalBackendOptions {
-  storage: StorageConfig;
+export interface PostgresBackendOptions {
+  /** ORCHESTRATOR_DATABASE_URL. */
+  url: string;
   txRetryBudgetMs: number;
   /** Longest wait of a write for the earlier writes of its channel (default lib/postgres DEFAULT_LOCK_WAIT_MS). */
   txLockWaitMs?: number;
@@ -24,28 +25,25 @@ export interface LocalBackendOptions {
   observer?: CallObserver;
 }
 
-export class LocalBackend implements Backend {
+export class PostgresBackend implements Backend {
   readonly outbox: TableOutbox;
   private readonly events: TableEventStore;
 
   private constructor(
     private readonly db: DbHandle,
     private readonly hub: EventHub,
-    private readonly options: LocalBackendOptions,
+    private readonly options: PostgresBackendOptions,
   ) {
     this.events = new TableEventStore(db);
     this.outbox = new TableOutbox(db, hub);
   }
 
   /** Opens (and migrates) the database and starts the process-wide event listener. */
-  static async open(options: LocalBackendOptions): Promise<LocalBackend> {
-    const { storage, logger } = options;
-    const db =
-      storage.kind === 'pglite'
-        ? await openPglite(storage.dataDir)
-        : await openPostgres(storage.url, { onError: (err) => logger.warn({ err }, 'idle database connection lost') });
+  static async open(options: PostgresBackendOptions): Promise<PostgresBackend> {
+    const { url, logger } = options;
+    const db = await openPostgres(url, { onError: (err) => logger.warn({ err }, 'idle database connection lost') });
     try {
-      return new LocalBackend(db, await EventHub.start(db, logger), options);
+      return new PostgresBackend(db, await listeningHub(db, logger), options);
     } catch (err) {
       await db.close().catch(() => undefined);
       throw err;

@@ -1,0 +1,109 @@
+// The backend of the embedded mode (the default): the business logic runs here, over LedgerDB in one LevelDB in the
+// data folder (lib/embedded). Data flow of a write (design §4): write queue → runCall (clock = now, events buffered)
+// → events get ids and positions → ONE synced batch → in-process wake-up of stream subscribers and of the AMQP
+// outbox. A read runs on a LevelDB snapshot, beside the queue.
+import { randomUUID } from 'node:crypto';
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
+import { runCall, type UnaryRpc } from '../../lib/api/index.js';
+import type { Event } from '../../lib/asset/index.js';
+import { DataFolderError, EmbeddedStore, type EmbeddedDBAL } from '../../lib/embedded/index.js';
+import { wallClock } from '../../lib/service/index.js';
+import type { Backend, CallContext, CallObserver } from '../backend.js';
+import { EventHub } from '../events/hub.js';
+import { subscribe } from '../events/subscriber.js';
+import { StartupError } from '../startup.js';
+import { LevelOutbox } from './outbox.js';
+
+export interface EmbeddedBackendOptions {
+  /** ORCHESTRATOR_DATA_DIR. */
+  dataDir: string;
+  replayEventsBatchSize: number;
+  /** Told of every finished call (metrics). */
+  observer?: CallObserver;
+}
+
+export class EmbeddedBackend implements Backend {
+  readonly storage = 'leveldb';
+  readonly outbox: LevelOutbox;
+
+  private constructor(
+    private readonly store: EmbeddedStore,
+    private readonly hub: EventHub,
+    private readonly options: EmbeddedBackendOptions,
+  ) {
+    this.outbox = new LevelOutbox(store, hub);
+  }
+
+  /**
+   * Opens the data folder for this process alone.
+   *
+   * @throws {@link StartupError} when the folder cannot be used (in use, old PGlite folder, not writable): one line
+   * that names it.
+   */
+  static async open(options: EmbeddedBackendOptions): Promise<EmbeddedBackend> {
+    const hub = new EventHub();
+    try {
+      const store = await EmbeddedStore.open(options.dataDir, {
+        onCommit: (channel, position) => hub.dispatch({ channel, position }),
+      });
+      return new EmbeddedBackend(store, hub, options);
+    } catch (err) {
+      if (err instanceof DataFolderError) throw new StartupError(err.message, { cause: err });
+      throw err;
+    }
+  }
+
+  /**
+   * Writes queue (lib/embedded EmbeddedStore: one at a time, so no conflicts and no retries) and commit with their
+   * events in one synced batch; a client cancelling while its write is queued drops it. Reads run at once on a
+   * snapshot. Event ids are UUIDs, as in PostgreSQL mode, given here because the chaincode derives its own.
+   */
+  async invoke<I extends DescMessage, O extends DescMessage>(
+    rpc: UnaryRpc<I, O>,
+    request: MessageShape<I>,
+    caller: CallContext,
+  ): Promise<MessageShape<O>> {
+    let committed: Event[] = [];
+    const call = async (dbal: EmbeddedDBAL): Promise<MessageShape<O>> => {
+      const scope = { dbal, clock: wallClock(), requester: caller.mspid, channel: caller.channel };
+      const { response, events } = await runCall(rpc, request, scope);
+      if (events.length > 0) {
+        for (const event of events) event.id = randomUUID();
+        await dbal.addEvents(events);
+      }
+      committed = events;
+      return response;
+    };
+    try {
+      const response = rpc.readOnly
+        ? await this.store.read(caller.channel, call)
+        : await this.store.write(caller.channel, call, caller.signal);
+      this.options.observer?.committed(rpc as UnaryRpc, caller.channel, committed);
+      return response;
+    } catch (err) {
+      this.options.observer?.rolledBack(rpc as UnaryRpc);
+      throw err;
+    }
+  }
+
+  /** Readiness: the folder's database is open (it is in this process: there is no connection to lose). */
+  async checkStorage(): Promise<void> {
+    this.store.checkOpen();
+  }
+
+  subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event> {
+    // The store is the positioned event store: its log, read by position (facade/events/subscriber.ts).
+    return subscribe(this.store, this.hub, {
+      channel: caller.channel,
+      startEventId,
+      batchSize: this.options.replayEventsBatchSize,
+      signal: caller.signal,
+    });
+  }
+
+  async close(): Promise<void> {
+    this.outbox.close();
+    await this.hub.close();
+    await this.store.close();
+  }
+}
