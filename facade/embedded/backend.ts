@@ -1,15 +1,14 @@
 // The backend of the embedded mode (the default): the business logic runs here, over LedgerDB in one LevelDB in the
-// data folder (lib/embedded). Data flow of a write (design §4): write queue → runCall (clock = now, events buffered)
+// data folder (lib/embedded). Data flow of a write (ARCHITECTURE §4): write queue → runCall (clock = now, events buffered)
 // → events get ids and positions → ONE synced batch → in-process wake-up of stream subscribers and of the AMQP
 // outbox. A read runs on a LevelDB snapshot, beside the queue.
-import { randomUUID } from 'node:crypto';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
-import { runCall, type UnaryRpc } from '../../lib/api/index.js';
+import type { UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
 import { DataFolderError, EmbeddedStore, type EmbeddedDBAL } from '../../lib/embedded/index.js';
-import { wallClock } from '../../lib/service/index.js';
 import type { Backend, CallContext, CallObserver } from '../backend.js';
 import { EventHub } from '../events/hub.js';
+import { invokeInProcess } from '../inprocess.js';
 import { subscribe } from '../events/subscriber.js';
 import { StartupError } from '../startup.js';
 import { LevelOutbox } from './outbox.js';
@@ -56,34 +55,21 @@ export class EmbeddedBackend implements Backend {
   /**
    * Writes queue (lib/embedded EmbeddedStore: one at a time, so no conflicts and no retries) and commit with their
    * events in one synced batch; a client cancelling while its write is queued drops it. Reads run at once on a
-   * snapshot. Event ids are UUIDs, as in PostgreSQL mode, given here because the chaincode derives its own.
+   * snapshot. The rest of the call is facade/inprocess.ts, shared with PostgreSQL mode.
    */
-  async invoke<I extends DescMessage, O extends DescMessage>(
+  invoke<I extends DescMessage, O extends DescMessage>(
     rpc: UnaryRpc<I, O>,
     request: MessageShape<I>,
     caller: CallContext,
   ): Promise<MessageShape<O>> {
-    let committed: Event[] = [];
-    const call = async (dbal: EmbeddedDBAL): Promise<MessageShape<O>> => {
-      const scope = { dbal, clock: wallClock(), requester: caller.mspid, channel: caller.channel };
-      const { response, events } = await runCall(rpc, request, scope);
-      if (events.length > 0) {
-        for (const event of events) event.id = randomUUID();
-        await dbal.addEvents(events);
-      }
-      committed = events;
-      return response;
-    };
-    try {
-      const response = rpc.readOnly
-        ? await this.store.read(caller.channel, call)
-        : await this.store.write(caller.channel, call, caller.signal);
-      this.options.observer?.committed(rpc as UnaryRpc, caller.channel, committed);
-      return response;
-    } catch (err) {
-      this.options.observer?.rolledBack(rpc as UnaryRpc);
-      throw err;
-    }
+    return invokeInProcess(
+      rpc,
+      request,
+      caller,
+      this.options.observer,
+      (call: (dbal: EmbeddedDBAL) => Promise<MessageShape<O>>) =>
+        rpc.readOnly ? this.store.read(caller.channel, call) : this.store.write(caller.channel, call, caller.signal),
+    );
   }
 
   /** Readiness: the folder's database is open (it is in this process: there is no connection to lose). */

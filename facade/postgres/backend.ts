@@ -1,14 +1,13 @@
 // The backend of the standalone mode (PostgreSQL at ORCHESTRATOR_DATABASE_URL): the business logic runs here, each
 // unary RPC in one database transaction (ARCHITECTURE §3–4). The embedded mode has its own: facade/embedded.
-import { randomUUID } from 'node:crypto';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
-import { runCall, type UnaryRpc } from '../../lib/api/index.js';
+import type { UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
 import { openPostgres, PostgresDBAL, runInTransaction, type DbHandle } from '../../lib/postgres/index.js';
-import { wallClock } from '../../lib/service/index.js';
 import type { Backend, CallContext, CallObserver } from '../backend.js';
 import type { EventHub } from '../events/hub.js';
 import { subscribe } from '../events/subscriber.js';
+import { invokeInProcess } from '../inprocess.js';
 import type { Logger } from '../logger.js';
 import { TableEventStore } from './events.js';
 import { listeningHub } from './listen.js';
@@ -57,45 +56,30 @@ export class PostgresBackend implements Backend {
   /**
    * Writes run SERIALIZABLE, one at a time per channel (queued before BEGIN, so that writers of one plan wait for each
    * other instead of aborting each other), and are retried from scratch on serialization failures within the
-   * budget; a client cancelling while its write is queued drops it. Reads run READ COMMITTED
-   * READ ONLY and wait for nobody (lib/postgres runInTransaction). Everything an attempt creates (clock, and through runCall the event buffer and
-   * provider) is fresh, so a retried attempt depends on nothing the failed one did. Events get their ids and are
-   * stored in the same transaction: they exist exactly when the change they describe does.
+   * budget; a client cancelling while its write is queued drops it. Reads run READ COMMITTED READ ONLY and wait
+   * for nobody (lib/postgres runInTransaction). What each attempt runs is facade/inprocess.ts, shared with the
+   * embedded mode.
    */
-  async invoke<I extends DescMessage, O extends DescMessage>(
+  invoke<I extends DescMessage, O extends DescMessage>(
     rpc: UnaryRpc<I, O>,
     request: MessageShape<I>,
     caller: CallContext,
   ): Promise<MessageShape<O>> {
-    let committed: Event[] = [];
-    try {
-      const response = await runInTransaction(
-        this.db,
-        {
-          readOnly: rpc.readOnly,
-          retryBudgetMs: this.options.txRetryBudgetMs,
-          exclusiveKey: caller.channel,
-          lockWaitMs: this.options.txLockWaitMs,
-          signal: caller.signal,
-        },
-        async (q) => {
-          const dbal = new PostgresDBAL(q, caller.channel);
-          const scope = { dbal, clock: wallClock(), requester: caller.mspid, channel: caller.channel };
-          const { response, events } = await runCall(rpc, request, scope);
-          if (events.length > 0) {
-            for (const event of events) event.id = randomUUID();
-            await dbal.addEvents(events);
-          }
-          committed = events;
-          return response;
-        },
-      );
-      this.options.observer?.committed(rpc as UnaryRpc, caller.channel, committed);
-      return response;
-    } catch (err) {
-      this.options.observer?.rolledBack(rpc as UnaryRpc);
-      throw err;
-    }
+    const options = {
+      readOnly: rpc.readOnly,
+      retryBudgetMs: this.options.txRetryBudgetMs,
+      exclusiveKey: caller.channel,
+      lockWaitMs: this.options.txLockWaitMs,
+      signal: caller.signal,
+    };
+    return invokeInProcess(
+      rpc,
+      request,
+      caller,
+      this.options.observer,
+      (call: (dbal: PostgresDBAL) => Promise<MessageShape<O>>) =>
+        runInTransaction(this.db, options, (q) => call(new PostgresDBAL(q, caller.channel))),
+    );
   }
 
   async checkStorage(): Promise<void> {
