@@ -19,6 +19,13 @@ const NOT_A_MEMBER =
   /access denied|creator org unknown|failed to get config for channel|could not get last config for channel|failed to get policy manager for channel|failed evaluating policy on signed data/i;
 
 /**
+ * How the orderer refuses a transaction larger than a block may hold (its AbsoluteMaxBytes, 10 MB on the test
+ * network). A write carries each asset several times (request, documents, events, response), so a large
+ * RegisterTasks of heavy tasks meets it. Nothing was committed, and the client can fix it by sending fewer items.
+ */
+const TOO_LARGE = /message payload is (\d+) bytes and exceeds maximum allowed (\d+) bytes/;
+
+/**
  * Turns whatever fabric-gateway threw into the OrcError standalone mode would have returned. Chaincode errors only
  * cross Fabric as text, so the OE code in the endorsers' messages is the source of truth; transport failures become
  * Unavailable so clients retry them.
@@ -30,6 +37,15 @@ export function fromFabricError(err: unknown): OrcError {
     for (const text of texts) {
       const orcError = orcErrorFromText(text);
       if (orcError) return orcError;
+    }
+    const tooLarge = texts.map((text) => TOO_LARGE.exec(text)).find((match) => match !== null);
+    if (tooLarge) {
+      return new OrcError(
+        'InvalidAsset',
+        `the request makes a Fabric transaction of ${tooLarge[1]} bytes, over the orderer's limit of ${tooLarge[2]}: ` +
+          'send fewer items per request',
+        { cause: err },
+      );
     }
     // Checked before reachability: the gateway words "not on this channel" as UNAVAILABLE, which is final here.
     const refused = texts.find((text) => NOT_A_MEMBER.test(text));

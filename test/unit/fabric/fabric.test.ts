@@ -151,6 +151,21 @@ describe('Fabric errors as OrcErrors', () => {
     expect(fromFabricError(disagreement).kind).toBe('Internal');
   });
 
+  it("makes a transaction over the orderer's size limit INVALID_ARGUMENT (OE0101), naming both sizes", () => {
+    // fabric-gateway throws a SubmitError, a GatewayError whose class it exports as a type only.
+    const err = new GatewayError({
+      code: status.ABORTED,
+      cause: cause as never,
+      details: [],
+      message:
+        '10 ABORTED: received unsuccessful response from orderer: status=BAD_REQUEST, info=message payload is ' +
+        '12703445 bytes and exceeds maximum allowed 10485760 bytes',
+    });
+    const mapped = fromFabricError(err);
+    expect([mapped.kind, mapped.code]).toEqual(['InvalidAsset', 'OE0101']);
+    expect(mapped.detail).toMatch(/12703445 bytes, over the orderer's limit of 10485760: send fewer items/);
+  });
+
   it('makes transport failures UNAVAILABLE and the rest INTERNAL', () => {
     const down = new GatewayError({ code: status.UNAVAILABLE, details: [], cause: cause as never, message: 'no peer' });
     expect(fromFabricError(down).kind).toBe('Unavailable');
