@@ -2,48 +2,28 @@
 // durable cursor in the same LevelDB (EmbeddedStore cursors: synced, never moving backwards).
 import type { Event } from '../../lib/asset/index.js';
 import type { EmbeddedStore } from '../../lib/embedded/index.js';
-import type { EventOutbox } from '../backend.js';
 import type { EventHub } from '../events/hub.js';
-import { Wakeup } from '../events/wakeup.js';
+import { PositionOutbox } from '../events/outbox.js';
 
 const CURSOR = 'amqp-cursor';
 
-function position(cursor: string): bigint {
-  if (cursor === '') return 0n;
-  if (!/^\d+$/.test(cursor)) throw new Error(`invalid outbox cursor "${cursor}"`);
-  return BigInt(cursor);
-}
-
-export class LevelOutbox implements EventOutbox {
-  private readonly wakeup = new Wakeup();
-  private readonly unwatch: () => void;
-
+export class LevelOutbox extends PositionOutbox {
   constructor(
     private readonly store: EmbeddedStore,
     hub: EventHub,
   ) {
-    this.unwatch = hub.watch(undefined, { notify: () => this.wakeup.set(), resync: () => this.wakeup.set() });
+    super(hub);
   }
 
-  async next(after: string, limit: number): Promise<{ event: Event; cursor: string }[]> {
-    this.wakeup.clear();
-    const events = await this.store.readOutboxAfter(position(after), limit);
-    return events.map(({ event, position: at }) => ({ event, cursor: at.toString() }));
+  protected readAfter(after: bigint, limit: number): Promise<{ event: Event; position: bigint }[]> {
+    return this.store.readOutboxAfter(after, limit);
   }
 
-  async loadCursor(): Promise<string> {
-    return (await this.store.loadCursor(CURSOR)).toString();
+  protected loadPosition(): Promise<bigint> {
+    return this.store.loadCursor(CURSOR);
   }
 
-  saveCursor(cursor: string): Promise<void> {
-    return this.store.saveCursor(CURSOR, position(cursor));
-  }
-
-  waitForEvents(signal: AbortSignal, timeoutMs: number): Promise<void> {
-    return this.wakeup.wait(signal, timeoutMs);
-  }
-
-  close(): void {
-    this.unwatch();
+  protected savePosition(at: bigint): Promise<void> {
+    return this.store.saveCursor(CURSOR, at);
   }
 }

@@ -8,7 +8,7 @@
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { connect, RpcError } from '../support/client.js';
+import { connect, failureOf as failure } from '../support/client.js';
 import { ensureFabricNetwork } from '../support/fabric-network.js';
 import { startServer, type TestServer } from '../support/server.js';
 
@@ -34,17 +34,6 @@ async function facade(
   });
   facades.push(server);
   return server;
-}
-
-/** The gRPC status name and OE code a call failed with (it must fail). */
-async function failure(call: () => Promise<unknown>): Promise<[string, string]> {
-  try {
-    await call();
-  } catch (err) {
-    if (!(err instanceof RpcError)) throw err;
-    return [status[err.code] ?? String(err.code), /OE\d{4}/.exec(err.details)?.[0] ?? err.details];
-  }
-  throw new Error('expected the call to fail');
 }
 
 beforeAll(async () => {

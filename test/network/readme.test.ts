@@ -14,7 +14,7 @@ import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseEnvFile } from '../../facade/envfile.js';
-import { connect, RpcError } from '../support/client.js';
+import { connect, failureOf as failure, RpcError } from '../support/client.js';
 import { ensureFabricNetwork, FACADE_ENV_PATH } from '../support/fabric-network.js';
 import { startServer, type TestServer } from '../support/server.js';
 
@@ -37,17 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await facade?.stop();
 });
-
-/** How a call failed (it must fail): gRPC status name and OE code. */
-async function failure(call: () => Promise<unknown>): Promise<[string, string]> {
-  try {
-    await call();
-  } catch (err) {
-    if (!(err instanceof RpcError)) throw err;
-    return [status[err.code] ?? String(err.code), /OE\d{4}/.exec(err.details)?.[0] ?? err.details];
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('ORCHESTRATOR_MODE=distributed npm start after npm run network:up', { timeout: TEST_TIMEOUT_MS }, () => {
   it("serves the network's channels, not the default list", () => {

@@ -83,6 +83,17 @@ export class RpcError extends Error {
 }
 
 /** Which RPC paths were called (successfully or not): the suite checks every RPC of the API table was exercised. */
+/** How a call failed, which it must: its gRPC status name and OE code (the details when they carry none). */
+export async function failureOf(call: () => Promise<unknown>): Promise<[string, string]> {
+  try {
+    await call();
+  } catch (err) {
+    if (!(err instanceof RpcError)) throw err;
+    return [grpc.status[err.code] ?? String(err.code), /OE\d{4}/.exec(err.details)?.[0] ?? err.details];
+  }
+  throw new Error('expected the call to fail');
+}
+
 export class CallRecorder {
   readonly paths = new Set<string>();
   record(path: string): void {

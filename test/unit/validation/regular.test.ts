@@ -27,12 +27,10 @@ describe("govalidator's URL pattern on RE2", () => {
     }
   });
 
-  it('stays linear where a backtracking engine explodes', () => {
-    const start = performance.now();
+  // A backtracking engine spends minutes on each of these; the test's timeout, not a measured bound, catches it.
+  it('answers at once where a backtracking engine explodes', { timeout: 10_000 }, () => {
     for (const evil of ['a'.repeat(2000) + '!', 'http://' + 'a-'.repeat(1000) + '!', 'a.'.repeat(1000) + '!']) {
       expect(isURL(evil)).toBe(false);
     }
-    // A backtracking engine needs minutes here; the bound only guards against a return to one.
-    expect(performance.now() - start).toBeLessThan(2000);
   });
 });
