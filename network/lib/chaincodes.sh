@@ -25,7 +25,7 @@ cc_port() {
     orchestrator) base=17302 ;;
     *) die "unknown chaincode '$1'" "known: noop, orchestrator (see network/lib/chaincodes.sh)" ;;
   esac
-  echo $((base + 10 * $(org_index "$2")))
+  echo $((base + PORT_OFFSET + 10 * $(org_index "$2")))
 }
 
 # The process name of NAME's server for ORG: cc-<name>-org1, cc-<name>-org2, cc-<name>-org3.

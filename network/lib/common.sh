@@ -21,13 +21,20 @@ LOCK_FILE="$STATE_DIR/network.lock"
 # --- Topology -------------------------------------------------------------------------------------
 # Everything listens on 127.0.0.1 in the 17xxx range, away from the standalone orchestrator (9000,
 # 8484) and from Fabric's default ports (7050/7051/9443...) that other tools may hold.
+# ORCHESTRATOR_NETWORK_PORT_OFFSET (default 0) moves every port by the same amount, so that two checkouts
+# of the repository (each with its own network/.state) can run their networks side by side.
+PORT_OFFSET="${ORCHESTRATOR_NETWORK_PORT_OFFSET:-0}"
+if ! [[ "$PORT_OFFSET" =~ ^[0-9]{1,5}$ ]] || ((PORT_OFFSET > 40000)); then
+  echo "ORCHESTRATOR_NETWORK_PORT_OFFSET must be a whole number from 0 to 40000, not '$PORT_OFFSET'" >&2
+  exit 1
+fi
 CHANNELS=(mychannel yourchannel)
 ORGS=(MyOrg1MSP MyOrg2MSP MyOrg3MSP)
 ORDERER_MSP=OrdererMSP
 ORDERER_HOST=orderer.example.com
-ORDERER_PORT=17050
-ORDERER_ADMIN_PORT=17051
-ORDERER_OPS_PORT=17052
+ORDERER_PORT=$((17050 + PORT_OFFSET))
+ORDERER_ADMIN_PORT=$((17051 + PORT_OFFSET))
+ORDERER_OPS_PORT=$((17052 + PORT_OFFSET))
 
 # Who is a member of which channel (space-separated, in ORGS order). MyOrg3MSP is on yourchannel only: the
 # organization that the conformance suite's "restricted to one channel" scenarios speak as. Every loop over
@@ -40,9 +47,9 @@ declare -A CHANNEL_ORGS=(
 # Per-organization facts, indexed by MSP id.
 declare -A ORG_DOMAIN=([MyOrg1MSP]=org1.example.com [MyOrg2MSP]=org2.example.com [MyOrg3MSP]=org3.example.com)
 declare -A ORG_NODE=([MyOrg1MSP]=peer0.org1 [MyOrg2MSP]=peer0.org2 [MyOrg3MSP]=peer0.org3)
-declare -A PEER_PORT=([MyOrg1MSP]=17151 [MyOrg2MSP]=17251 [MyOrg3MSP]=17351)
-declare -A PEER_CC_PORT=([MyOrg1MSP]=17152 [MyOrg2MSP]=17252 [MyOrg3MSP]=17352)
-declare -A PEER_OPS_PORT=([MyOrg1MSP]=17153 [MyOrg2MSP]=17253 [MyOrg3MSP]=17353)
+declare -A PEER_PORT=([MyOrg1MSP]=$((17151 + PORT_OFFSET)) [MyOrg2MSP]=$((17251 + PORT_OFFSET)) [MyOrg3MSP]=$((17351 + PORT_OFFSET)))
+declare -A PEER_CC_PORT=([MyOrg1MSP]=$((17152 + PORT_OFFSET)) [MyOrg2MSP]=$((17252 + PORT_OFFSET)) [MyOrg3MSP]=$((17352 + PORT_OFFSET)))
+declare -A PEER_OPS_PORT=([MyOrg1MSP]=$((17153 + PORT_OFFSET)) [MyOrg2MSP]=$((17253 + PORT_OFFSET)) [MyOrg3MSP]=$((17353 + PORT_OFFSET)))
 
 NODES=(orderer peer0.org1 peer0.org2 peer0.org3)
 
