@@ -44,6 +44,7 @@ async function createBackend(config: Config, logger: Logger, observer: CallObser
         return EmbeddedBackend.open({
           dataDir: config.storage.dataDir,
           replayEventsBatchSize: config.replayEventsBatchSize,
+          idempotencyWindowMs: config.idempotencyWindowMs,
           observer,
         });
       }
@@ -53,6 +54,7 @@ async function createBackend(config: Config, logger: Logger, observer: CallObser
         url,
         txRetryBudgetMs: config.txRetryBudgetMs,
         replayEventsBatchSize: config.replayEventsBatchSize,
+        idempotencyWindowMs: config.idempotencyWindowMs,
         logger,
         observer,
       }).catch((err: unknown) => {

@@ -15,6 +15,11 @@ export interface CallContext {
   requestId: string;
   /** Aborted when the client cancels or the server shuts down. */
   signal: AbortSignal;
+  /**
+   * The checked `idempotency-key` header of a write (never set for reads): a retry under it gets the first response
+   * back (lib/api runCall). Every backend records it in the write's own transaction.
+   */
+  idempotencyKey?: string;
 }
 
 /** Events committed after some point, in the order every subscriber must see them. */

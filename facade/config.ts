@@ -62,6 +62,11 @@ export interface Config {
   amqpUrl?: string;
   /** What the dispatcher does with events no queue is bound for: hold them (retry) or skip them (drop). */
   amqpUnroutable: 'retry' | 'drop';
+  /**
+   * How long after a write a retry with the same `idempotency-key` header still gets the first response
+   * (ORCHESTRATOR_IDEMPOTENCY_WINDOW, default 24h); a later write under the key runs afresh.
+   */
+  idempotencyWindowMs: number;
   /** How long shutdown waits for in-flight calls before cancelling them. */
   shutdownGraceMs: number;
 }
@@ -217,6 +222,7 @@ const env = z.object({
   ORCHESTRATOR_AMQP_DSN: text,
   ORCHESTRATOR_AMQP_UNROUTABLE: z.enum(['retry', 'drop']).default('retry'),
   ORCHESTRATOR_SHUTDOWN_GRACE: duration('10s'),
+  ORCHESTRATOR_IDEMPOTENCY_WINDOW: duration('24h'),
   LOG_LEVEL: z
     .string()
     .optional()
@@ -381,6 +387,7 @@ export function loadConfig(vars: Record<string, string | undefined> = process.en
     amqpUrl: e.ORCHESTRATOR_AMQP_URL ?? e.ORCHESTRATOR_AMQP_DSN,
     amqpUnroutable: e.ORCHESTRATOR_AMQP_UNROUTABLE,
     shutdownGraceMs: e.ORCHESTRATOR_SHUTDOWN_GRACE,
+    idempotencyWindowMs: e.ORCHESTRATOR_IDEMPOTENCY_WINDOW,
   };
 }
 

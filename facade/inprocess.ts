@@ -2,28 +2,40 @@
 // around runCall, whatever their transactions look like.
 import { randomUUID } from 'node:crypto';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
-import { runCall, type UnaryRpc } from '../lib/api/index.js';
+import { runCall, type CallScope, type UnaryRpc } from '../lib/api/index.js';
 import type { Event } from '../lib/asset/index.js';
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS, type IdempotencyRecords } from '../lib/idempotency/index.js';
 import type { DBAL } from '../lib/persistence/index.js';
 import { wallClock } from '../lib/service/index.js';
 import type { CallContext, CallObserver } from './backend.js';
+
+/** One attempt of a call inside the backend's transaction: its DBAL, and its idempotency records (writes only). */
+export type Attempt<D extends DBAL, T> = (dbal: D, records?: IdempotencyRecords) => Promise<T>;
 
 /**
  * Runs `rpc` through `transact`, the backend's own transaction (which may run the call more than once: each attempt
  * gets a fresh clock, provider and event buffer). Inside it the call's events get their ids (UUIDs, as Substra's
  * standalone mode; the chaincode derives its own) and are stored through the transaction's DBAL, so they exist
- * exactly when the change they describe does. The observer hears of the outcome once the transaction is over.
+ * exactly when the change they describe does; so does the idempotency record of a write sent with a key. The
+ * observer hears of the outcome once the transaction is over.
  */
 export async function invokeInProcess<I extends DescMessage, O extends DescMessage, D extends DBAL>(
   rpc: UnaryRpc<I, O>,
   request: MessageShape<I>,
   caller: CallContext,
-  observer: CallObserver | undefined,
-  transact: (call: (dbal: D) => Promise<MessageShape<O>>) => Promise<MessageShape<O>>,
+  options: { observer?: CallObserver; idempotencyWindowMs?: number },
+  transact: (attempt: Attempt<D, MessageShape<O>>) => Promise<MessageShape<O>>,
 ): Promise<MessageShape<O>> {
   let committed: Event[] = [];
-  const call = async (dbal: D): Promise<MessageShape<O>> => {
-    const scope = { dbal, clock: wallClock(), requester: caller.mspid, channel: caller.channel };
+  const attempt = async (dbal: D, records?: IdempotencyRecords): Promise<MessageShape<O>> => {
+    const scope: CallScope = { dbal, clock: wallClock(), requester: caller.mspid, channel: caller.channel };
+    if (caller.idempotencyKey !== undefined && records) {
+      scope.idempotency = {
+        key: caller.idempotencyKey,
+        windowMs: options.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS,
+        records,
+      };
+    }
     const { response, events } = await runCall(rpc, request, scope);
     if (events.length > 0) {
       for (const event of events) event.id = randomUUID();
@@ -33,11 +45,11 @@ export async function invokeInProcess<I extends DescMessage, O extends DescMessa
     return response;
   };
   try {
-    const response = await transact(call);
-    observer?.committed(rpc as UnaryRpc, caller.channel, committed);
+    const response = await transact(attempt);
+    options.observer?.committed(rpc as UnaryRpc, caller.channel, committed);
     return response;
   } catch (err) {
-    observer?.rolledBack(rpc as UnaryRpc);
+    options.observer?.rolledBack(rpc as UnaryRpc);
     throw err;
   }
 }

@@ -6,9 +6,10 @@ import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
 import { DataFolderError, EmbeddedStore, type EmbeddedDBAL } from '../../lib/embedded/index.js';
+import { KVIdempotencyRecords } from '../../lib/ledger/index.js';
 import type { Backend, CallContext, CallObserver } from '../backend.js';
 import { EventHub } from '../events/hub.js';
-import { invokeInProcess } from '../inprocess.js';
+import { invokeInProcess, type Attempt } from '../inprocess.js';
 import { subscribe } from '../events/subscriber.js';
 import { StartupError } from '../startup.js';
 import { LevelOutbox } from './outbox.js';
@@ -17,6 +18,8 @@ export interface EmbeddedBackendOptions {
   /** ORCHESTRATOR_DATA_DIR. */
   dataDir: string;
   replayEventsBatchSize: number;
+  /** How long an idempotency key answers retries (ORCHESTRATOR_IDEMPOTENCY_WINDOW; default 24h). */
+  idempotencyWindowMs?: number;
   /** Told of every finished call (metrics). */
   observer?: CallObserver;
 }
@@ -62,13 +65,11 @@ export class EmbeddedBackend implements Backend {
     request: MessageShape<I>,
     caller: CallContext,
   ): Promise<MessageShape<O>> {
-    return invokeInProcess(
-      rpc,
-      request,
-      caller,
-      this.options.observer,
-      (call: (dbal: EmbeddedDBAL) => Promise<MessageShape<O>>) =>
-        rpc.readOnly ? this.store.read(caller.channel, call) : this.store.write(caller.channel, call, caller.signal),
+    return invokeInProcess(rpc, request, caller, this.options, (attempt: Attempt<EmbeddedDBAL, MessageShape<O>>) =>
+      rpc.readOnly
+        ? this.store.read(caller.channel, attempt)
+        : // Records go straight to the call's LevelKV, whose writes commit in the call's one batch.
+          this.store.write(caller.channel, (dbal) => attempt(dbal, new KVIdempotencyRecords(dbal.kv)), caller.signal),
     );
   }
 

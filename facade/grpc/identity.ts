@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Metadata } from '@grpc/grpc-js';
 import { OrcError } from '../../lib/errors/index.js';
+import { checkIdempotencyKey, IDEMPOTENCY_HEADER } from '../../lib/idempotency/index.js';
 import { isAllowed, type ChannelConfig } from '../channels.js';
 
 export interface Caller {
@@ -47,4 +48,18 @@ export function channelOf(metadata: Metadata, mspid: string, channels: ChannelCo
     throw new OrcError('PermissionDenied', `organization "${mspid}" has no access to channel "${channel}"`);
   }
   return channel;
+}
+
+/**
+ * The `idempotency-key` header of a write; undefined when absent. Present but empty, repeated or malformed → OE0101
+ * (INVALID_ARGUMENT): a retry that silently lost its key would apply twice.
+ */
+export function idempotencyKeyOf(metadata: Metadata): string | undefined {
+  const values = metadata.get(IDEMPOTENCY_HEADER);
+  if (values.length === 0) return undefined;
+  const [value] = values;
+  if (values.length > 1 || typeof value !== 'string') {
+    throw new OrcError('InvalidAsset', `header '${IDEMPOTENCY_HEADER}' must be sent once, as text`);
+  }
+  return checkIdempotencyKey(value);
 }

@@ -22,7 +22,7 @@ import type { Metrics, RpcType } from '../metrics.js';
 import { verifyClientMspId } from '../tls.js';
 import type { Decoded } from './adapter.js';
 import { toGrpcError } from './errors.js';
-import { channelOf, mspidOf, requestIdOf, type Caller } from './identity.js';
+import { channelOf, idempotencyKeyOf, mspidOf, requestIdOf, type Caller } from './identity.js';
 import { statusName } from './status.js';
 
 export interface PipelineDeps {
@@ -105,6 +105,9 @@ export function unaryHandler<I extends DescMessage, O extends DescMessage>(
       scope.identified(caller);
       const request = decoded(call.request);
       const ctx: CallContext = { ...caller, requestId: scope.requestId, signal: cancelled.signal };
+      // Reads ignore the header: answering a read again has no effect to avoid.
+      const idempotencyKey = rpc.readOnly ? undefined : idempotencyKeyOf(call.metadata);
+      if (idempotencyKey !== undefined) ctx.idempotencyKey = idempotencyKey;
       return deps.backend.invoke(rpc, request, ctx);
     };
     run().then(

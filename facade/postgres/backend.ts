@@ -3,11 +3,17 @@
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
-import { openPostgres, PostgresDBAL, runInTransaction, type DbHandle } from '../../lib/postgres/index.js';
+import {
+  openPostgres,
+  PostgresDBAL,
+  runInTransaction,
+  SqlIdempotencyRecords,
+  type DbHandle,
+} from '../../lib/postgres/index.js';
 import type { Backend, CallContext, CallObserver } from '../backend.js';
 import type { EventHub } from '../events/hub.js';
 import { subscribe } from '../events/subscriber.js';
-import { invokeInProcess } from '../inprocess.js';
+import { invokeInProcess, type Attempt } from '../inprocess.js';
 import type { Logger } from '../logger.js';
 import { TableEventStore } from './events.js';
 import { listeningHub } from './listen.js';
@@ -20,6 +26,8 @@ export interface PostgresBackendOptions {
   /** Longest wait of a write for the earlier writes of its channel (default lib/postgres DEFAULT_LOCK_WAIT_MS). */
   txLockWaitMs?: number;
   replayEventsBatchSize: number;
+  /** How long an idempotency key answers retries (ORCHESTRATOR_IDEMPOTENCY_WINDOW; default 24h). */
+  idempotencyWindowMs?: number;
   logger: Logger;
   observer?: CallObserver;
 }
@@ -72,13 +80,10 @@ export class PostgresBackend implements Backend {
       lockWaitMs: this.options.txLockWaitMs,
       signal: caller.signal,
     };
-    return invokeInProcess(
-      rpc,
-      request,
-      caller,
-      this.options.observer,
-      (call: (dbal: PostgresDBAL) => Promise<MessageShape<O>>) =>
-        runInTransaction(this.db, options, (q) => call(new PostgresDBAL(q, caller.channel))),
+    return invokeInProcess(rpc, request, caller, this.options, (attempt: Attempt<PostgresDBAL, MessageShape<O>>) =>
+      runInTransaction(this.db, options, (q) =>
+        attempt(new PostgresDBAL(q, caller.channel), new SqlIdempotencyRecords(q, caller.channel)),
+      ),
     );
   }
 

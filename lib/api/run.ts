@@ -2,8 +2,10 @@ import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { Event } from '../asset/index.js';
 import { rejectNulCharacters } from '../asset/validation/index.js';
 import { internal } from '../errors/index.js';
+import type { IdempotentWrite } from '../idempotency/index.js';
 import type { DBAL } from '../persistence/index.js';
 import { EventBuffer, Provider, type Clock } from '../service/index.js';
+import { recall, remember, requestDigest } from './idempotent.js';
 import type { UnaryRpc } from './rpc.js';
 
 /**
@@ -17,12 +19,16 @@ export interface CallScope {
   /** The MSP id of the caller: the checked `mspid` header, or the transaction signer in chaincode. */
   requester: string;
   channel: string;
+  /** Present when the client sent an idempotency key: where this transaction reads and writes its records. */
+  idempotency?: IdempotentWrite;
 }
 
 /** What a call produced: its response and the events it emitted, in emission order, without ids. */
 export interface CallOutcome<T> {
   response: T;
   events: Event[];
+  /** True when the response is the recorded one of an earlier call under the same idempotency key (no effect). */
+  replayed?: boolean;
 }
 
 /**
@@ -44,7 +50,13 @@ export async function withProvider<T>(
  * reads are evaluated, never committed (Fabric) or run in read-only transactions (SQL), so an event emitted there
  * would be lost; it is a bug in the service, reported as an internal error.
  *
- * @throws {@link OrcError} whatever the service refuses, or Internal for a read-only row that emitted.
+ * A write with an idempotency key (`scope.idempotency`; reads ignore it) first looks for the key's record: one of the
+ * same request within the window answers with the recorded response, emits nothing and changes nothing. Otherwise
+ * the call runs and its response is recorded through the same transaction, so the record commits exactly when the
+ * write does: a client that lost the answer (timeout, replica killed) and retries, on any replica, gets it back.
+ *
+ * @throws {@link OrcError} whatever the service refuses; InvalidAsset when the key was used for another request;
+ * Internal for a read-only row that emitted.
  */
 export async function runCall<I extends DescMessage, O extends DescMessage>(
   rpc: UnaryRpc<I, O>,
@@ -52,6 +64,22 @@ export async function runCall<I extends DescMessage, O extends DescMessage>(
   scope: CallScope,
 ): Promise<CallOutcome<MessageShape<O>>> {
   rejectNulCharacters(request);
+  const write = rpc.readOnly ? undefined : scope.idempotency;
+  if (!write) return runRow(rpc, request, scope);
+  const digest = requestDigest(rpc, request);
+  const now = scope.clock.now();
+  const earlier = await recall(rpc, digest, write, scope.requester, now);
+  if (earlier) return { response: earlier, events: [], replayed: true };
+  const outcome = await runRow(rpc, request, scope);
+  await remember(rpc, outcome.response, digest, write, scope.requester, now);
+  return outcome;
+}
+
+async function runRow<I extends DescMessage, O extends DescMessage>(
+  rpc: UnaryRpc<I, O>,
+  request: MessageShape<I>,
+  scope: CallScope,
+): Promise<CallOutcome<MessageShape<O>>> {
   const outcome = await withProvider(scope, (provider) => rpc.call(provider, request));
   if (rpc.readOnly && outcome.events.length > 0) {
     throw internal(`read-only ${rpc.method.name} emitted ${outcome.events.length} event(s)`);

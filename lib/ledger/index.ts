@@ -15,3 +15,4 @@ export { decodeToken, type TokenKind } from './pagetoken.js';
 export { micros } from './sortkey.js';
 export { MemoryKV, MemoryKVTransaction, type KVWrite } from './memorykv.js';
 export { StubKV, type KVStub } from './stubkv.js';
+export { KVIdempotencyRecords } from './idempotency.js';

@@ -20,6 +20,7 @@ export const Doc = {
   failureReport: 'fail', // [asset key]
   outputAsset: 'out', // [task key, output identifier, position (10 digits)]: registration order
   event: 'ev', // [timestamp date, smallest event id]: a group of events (events.ts), in ascending order
+  idempotencyRecord: 'idem', // [requester, idempotency key]: idempotency.ts
 } as const;
 
 export const Index = {

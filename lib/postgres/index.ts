@@ -21,3 +21,4 @@ export {
   type EventNotification,
 } from './events.js';
 export { EVENTS_NOTIFY_CHANNEL } from './store/events.js';
+export { SqlIdempotencyRecords } from './idempotency.js';

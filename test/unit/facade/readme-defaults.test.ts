@@ -17,6 +17,7 @@ const DEFAULTS: Record<string, (c: Config) => string> = {
   ORCHESTRATOR_REPLAY_EVENTS_BATCH_SIZE: (c) => `\`${c.replayEventsBatchSize}\``,
   ORCHESTRATOR_AMQP_UNROUTABLE: (c) => `\`${c.amqpUnroutable}\``,
   ORCHESTRATOR_SHUTDOWN_GRACE: (c) => `\`${c.shutdownGraceMs / 1000}s\``,
+  ORCHESTRATOR_IDEMPOTENCY_WINDOW: (c) => `\`${c.idempotencyWindowMs / 3_600_000}h\``,
   ORCHESTRATOR_VERIFY_CLIENT_MSP_ID: (c) => `\`${c.verifyClientMspId}\``,
   LOG_LEVEL: (c) => `\`${c.logLevel}\``,
   'ORCHESTRATOR_FABRIC_MAX_ENDORSING`, `ORCHESTRATOR_FABRIC_BATCH_MAX_CALLS': (c) =>
