@@ -33,8 +33,27 @@ export interface EventSource {
   subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event>;
 }
 
+/** Holding the dispatcher role; ends by itself when the replica loses it. */
+export interface Lease {
+  /** Aborted the moment the role is lost: the holder must stop dispatching at once. */
+  readonly lost: AbortSignal;
+  /** Gives the role up, so that another replica can take it. */
+  release(): Promise<void>;
+}
+
+/**
+ * The election of one dispatcher among replicas that share an outbox, over an existing engine's primitive (a
+ * PostgreSQL session advisory lock, a RabbitMQ single-active-consumer queue).
+ */
+export interface DispatchLease {
+  /** Tries once to become the dispatcher; undefined while another replica is. */
+  tryAcquire(): Promise<Lease | undefined>;
+}
+
 /** An ordered, durable feed of every committed event (all channels) for the AMQP dispatcher. */
 export interface EventOutbox {
+  /** Present when several replicas share this outbox: only the holder of the lease may dispatch. */
+  readonly lease?: DispatchLease;
   /** Up to `limit` events after the saved cursor, in commit order, with the cursor value of each. */
   next(after: string, limit: number): Promise<{ event: Event; cursor: string }[]>;
   /** The cursor of the last event dispatched ("" = nothing yet). */

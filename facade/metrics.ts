@@ -4,7 +4,7 @@
 // instance so that several orchestrators in one process (tests) do not collide.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { grpcPath, type UnaryRpc } from '../lib/api/index.js';
 import { ComputeTaskService, ComputeTaskStatus, EventKind, type Event } from '../lib/asset/index.js';
 import type { CallObserver } from './backend.js';
@@ -90,6 +90,12 @@ export class Metrics implements CallObserver {
     registers: [this.registry],
   });
 
+  private readonly leader = new Gauge({
+    name: 'orc_dispatcher_leader',
+    help: 'Whether this replica is the one publishing events to RabbitMQ (1) or stands by (0).',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -139,6 +145,11 @@ export class Metrics implements CallObserver {
     const labels = { grpc_service: service, grpc_method: method, grpc_type: type, grpc_code: code };
     this.handled.inc(labels);
     this.latency.observe(labels, seconds);
+  }
+
+  /** This replica became (true) or stopped being (false) the AMQP dispatcher. */
+  dispatcherLeader(leading: boolean): void {
+    this.leader.set(leading ? 1 : 0);
   }
 
   eventSent(transport: 'stream' | 'amqp', count = 1): void {

@@ -33,7 +33,7 @@ import { toJsonString } from '@bufbuild/protobuf';
 import type { ChannelModel, ConfirmChannel, Message } from 'amqplib';
 import { Counter, type Registry } from 'prom-client';
 import { EventSchema, type Event } from '../../lib/asset/index.js';
-import type { EventOutbox } from '../backend.js';
+import type { EventOutbox, Lease } from '../backend.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 
@@ -170,6 +170,8 @@ export interface DispatcherOptions {
   maxBackoffMs?: number;
   /** What to do with events RabbitMQ could route to no queue (see the file header). Default 'retry'. */
   unroutable?: UnroutablePolicy;
+  /** How often a standby replica tries to become the dispatcher (outbox.lease). Default 1 s. */
+  leasePollMs?: number;
 }
 
 /** A counter of `registry`, created once (several dispatchers may share a registry in tests). */
@@ -187,6 +189,7 @@ export class Dispatcher {
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly unroutable: UnroutablePolicy;
+  private readonly leasePollMs: number;
   private readonly unroutableCount: Counter<'routing_key'> | undefined;
   private readonly droppedCount: Counter<'routing_key'> | undefined;
   private backoff: number;
@@ -203,6 +206,7 @@ export class Dispatcher {
     this.initialBackoffMs = options.initialBackoffMs ?? 200;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.unroutable = options.unroutable ?? 'retry';
+    this.leasePollMs = options.leasePollMs ?? 1_000;
     this.backoff = this.initialBackoffMs;
     if (metrics) {
       this.unroutableCount = counter(
@@ -227,23 +231,77 @@ export class Dispatcher {
     await this.running;
   }
 
+  /**
+   * Sessions until stopped. With a shared outbox (outbox.lease) a session starts only once this replica holds the
+   * lease, and ends the moment it loses it: in-flight confirms may still land, but no further batch is published
+   * and the cursor no longer moves. The next leader resumes after the saved cursor, so what the crash window
+   * re-publishes are duplicates with the same message id, never gaps.
+   */
   private async loop(): Promise<void> {
-    const signal = this.stopping.signal;
-    while (!signal.aborted) {
+    const stopping = this.stopping.signal;
+    while (!stopping.aborted) {
+      const lease = await this.lead(stopping);
+      if (stopping.aborted) {
+        await lease?.release();
+        break;
+      }
+      const signal = lease ? AbortSignal.any([stopping, lease.lost]) : stopping;
       let publisher: Publisher | undefined;
       try {
         publisher = await this.connectPublisher();
         this.logger.info('amqp dispatcher connected');
-        await this.pump(publisher, signal);
+        const pumping = this.pump(publisher, signal);
+        if (lease) {
+          // Losing the lease cuts the session at once (closing the publisher below), even mid-batch.
+          pumping.catch(() => undefined);
+          await Promise.race([pumping, once(lease.lost, 'abort')]);
+        } else {
+          await pumping;
+        }
       } catch (err) {
         if (!signal.aborted)
           this.logger.warn({ err, retry_in_ms: Math.round(this.backoff) }, 'amqp dispatch interrupted');
       } finally {
         await publisher?.close().catch(() => undefined);
+        if (lease) await this.resign(lease, stopping.aborted);
       }
-      if (signal.aborted) break;
-      await this.pause(signal);
+      if (stopping.aborted) break;
+      if (!lease?.lost.aborted) await this.pause(stopping);
     }
+  }
+
+  /** Waits until this replica holds the outbox's lease (undefined: the outbox needs none, or stopped meanwhile). */
+  private async lead(stopping: AbortSignal): Promise<Lease | undefined> {
+    const election = this.outbox.lease;
+    if (!election) return undefined;
+    let standingBy = false;
+    while (!stopping.aborted) {
+      try {
+        const lease = await election.tryAcquire();
+        if (lease) {
+          this.metrics?.dispatcherLeader(true);
+          this.logger.info({ role: 'amqp-dispatcher', leader: true }, 'amqp dispatcher: this replica leads');
+          return lease;
+        }
+        if (!standingBy) {
+          this.metrics?.dispatcherLeader(false);
+          this.logger.info({ role: 'amqp-dispatcher', leader: false }, 'amqp dispatcher: another replica leads');
+          standingBy = true;
+        }
+      } catch (err) {
+        this.logger.warn({ err }, 'amqp dispatcher: cannot run for leader');
+      }
+      await sleep(this.leasePollMs, undefined, { signal: stopping }).catch(() => undefined);
+    }
+    return undefined;
+  }
+
+  private async resign(lease: Lease, stopping: boolean): Promise<void> {
+    const lost = lease.lost.aborted && !stopping;
+    await lease.release();
+    this.metrics?.dispatcherLeader(false);
+    if (lost) this.logger.warn({ role: 'amqp-dispatcher', leader: false }, 'amqp dispatcher: leadership lost');
+    else this.logger.info({ role: 'amqp-dispatcher', leader: false }, 'amqp dispatcher: leadership released');
   }
 
   /** Sleeps the current backoff, then doubles it. The backoff only resets once a session proved it works. */
@@ -279,6 +337,8 @@ export class Dispatcher {
           continue;
         }
       }
+      // Leadership lost while the batch was out: the next leader owns the cursor now.
+      if (signal.aborted) return;
       const upTo = batch[done - 1]!;
       await this.outbox.saveCursor(upTo.cursor);
       cursor = upTo.cursor;

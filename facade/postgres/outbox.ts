@@ -2,13 +2,20 @@
 // position (= commit) order, with a durable cursor (migration 0100_amqp_outbox.sql).
 import { fromBinary } from '@bufbuild/protobuf';
 import { EventSchema, type Event } from '../../lib/asset/index.js';
-import type { DbHandle } from '../../lib/postgres/index.js';
+import { LeaderRoles, type DbHandle } from '../../lib/postgres/index.js';
+import type { DispatchLease } from '../backend.js';
 import type { EventHub } from '../events/hub.js';
 import { PositionOutbox } from '../events/outbox.js';
 
 const CURSOR = 'amqp';
 
 export class TableOutbox extends PositionOutbox {
+  /**
+   * Every replica on the database reads this one outbox: a session advisory lock elects the one that dispatches,
+   * so events are not published N times, and its death (the session ends) frees the lock for another.
+   */
+  readonly lease: DispatchLease = { tryAcquire: () => this.db.tryLeadership(LeaderRoles.amqpDispatcher) };
+
   constructor(
     private readonly db: DbHandle,
     hub: EventHub,

@@ -1,5 +1,6 @@
 export type { DbHandle, Queryable, Row, ListenOptions, Unlisten } from './sql.js';
 export { PgHandle } from './pg-handle.js';
+export { LeaderRoles, type Leadership } from './leadership.js';
 export { openPostgres, type OpenOptions } from './open.js';
 export { migrate, loadMigrations, defaultMigrationsDir, type Migration } from './migrate.js';
 export {

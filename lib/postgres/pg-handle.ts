@@ -2,6 +2,7 @@
 // not hold a pooled connection for the lifetime of a stream, and it needs its own reconnect logic).
 import pg from 'pg';
 import { isConnectionError } from './errors.js';
+import { tryLeadership, type Leadership } from './leadership.js';
 import type { DbHandle, ListenOptions, Queryable, Row, Unlisten } from './sql.js';
 
 const RECONNECT_MIN_MS = 100;
@@ -136,6 +137,10 @@ export class PgHandle implements DbHandle {
       current = undefined;
       await client?.end().catch(() => undefined);
     };
+  }
+
+  tryLeadership(role: bigint): Promise<Leadership | undefined> {
+    return tryLeadership(this.config, role);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 // The smallest database surface the rest of lib/postgres needs (implemented over node-postgres by PgHandle), so
 // that the SQL code does not depend on the driver's API.
+import type { Leadership } from './leadership.js';
 
 /** A result row as the driver returns it. Queries cast what they read (e.g. `position::text`): pg returns int8 as a
  * string; bytea is a Uint8Array. */
@@ -35,5 +36,7 @@ export interface DbHandle {
   session<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   /** Receives NOTIFY payloads of `channel` on a dedicated connection that reconnects. */
   listen(channel: string, onPayload: (payload: string) => void, options?: ListenOptions): Promise<Unlisten>;
+  /** Tries once to become the leader of `role` (LeaderRoles) among every process on the database (leadership.ts). */
+  tryLeadership(role: bigint): Promise<Leadership | undefined>;
   close(): Promise<void>;
 }
