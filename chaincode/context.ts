@@ -5,6 +5,8 @@ import type { Event } from '../lib/asset/index.js';
 import type { DBAL } from '../lib/persistence/index.js';
 import type { CallScope } from '../lib/api/index.js';
 import { fixedClock } from '../lib/service/index.js';
+import { idempotencyFromTransient, type IdempotentWrite } from '../lib/idempotency/index.js';
+import { KVIdempotencyRecords, StubKV } from '../lib/ledger/index.js';
 import { openLedger } from './ledger.js';
 
 /**
@@ -28,6 +30,16 @@ export class OrchestratorContext extends Context {
       requester: this.clientIdentity.getMSPID(),
       channel,
     };
+  }
+
+  /**
+   * The idempotency key of a single write, from the proposal's transient map (the facade puts it there); its record
+   * is written to world state in this transaction, so every facade and replica finds it once committed.
+   */
+  idempotency(): IdempotentWrite | undefined {
+    const sent = idempotencyFromTransient(this.stub.getTransient());
+    if (!sent) return undefined;
+    return { ...sent, records: new KVIdempotencyRecords(new StubKV(this.stub)) };
   }
 }
 

@@ -38,6 +38,7 @@ export class OrchestratorContract extends Contract {
 async function execute(rpc: UnaryRpc, ctx: OrchestratorContext, request: Uint8Array): Promise<Uint8Array> {
   try {
     const scope = ctx.scope();
+    if (!rpc.readOnly) scope.idempotency = ctx.idempotency();
     const { response, events } = await runCall(rpc, decodeRequest(rpc.method.input, request), scope);
     if (events.length > 0) {
       assignEventIds(events, ctx.stub.getTxID(), ctx.stub.getChannelID());

@@ -68,6 +68,7 @@ async function createBackend(config: Config, logger: Logger, observer: CallObser
         config: config.fabric,
         retryBudgetMs: config.txRetryBudgetMs,
         batching: config.fabricBatching,
+        idempotencyWindowMs: config.idempotencyWindowMs,
         amqpCheckpointFile: config.amqpUrl ? join(config.dataDir, 'fabric-amqp-checkpoint.json') : undefined,
         logger,
       });

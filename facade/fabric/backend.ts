@@ -3,6 +3,7 @@ import type { Commit, Network } from '@hyperledger/fabric-gateway';
 import { transactionName, type UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
 import { isOrcError, OrcError, permissionDenied } from '../../lib/errors/index.js';
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS, idempotencyTransient } from '../../lib/idempotency/index.js';
 import type { Backend, CallContext } from '../backend.js';
 import type { Logger } from '../logger.js';
 import { endorsersOn, membersOf, type FabricConfig } from './config.js';
@@ -19,6 +20,8 @@ export interface FabricBackendOptions {
   retryBudgetMs: number;
   /** How concurrent writes share transactions; maxCalls 1 sends every write alone, with no limit in flight. */
   batching: BatchingOptions;
+  /** How long an idempotency key answers retries (ORCHESTRATOR_IDEMPOTENCY_WINDOW; default 24h). */
+  idempotencyWindowMs?: number;
   /** Where the AMQP dispatch checkpoint lives; no outbox without it. */
   amqpCheckpointFile?: string;
   logger: Logger;
@@ -66,9 +69,16 @@ export class FabricBackend implements Backend {
     const refused = async (err: unknown): Promise<never> => {
       throw await refusalOrOutage(err, network);
     };
-    if (rpc.readOnly || this.options.batching.maxCalls <= 1) {
+    // A write under an idempotency key travels alone: the key rides in the proposal's transient map, which a batch
+    // transaction shares between all its calls.
+    const key = rpc.readOnly ? undefined : caller.idempotencyKey;
+    if (rpc.readOnly || key !== undefined || this.options.batching.maxCalls <= 1) {
       const contract = network.getContract(this.options.config.chaincode);
-      const options = { ...this.invokeOptions(caller), signal: caller.signal };
+      const options: InvokeOptions = { ...this.invokeOptions(caller), signal: caller.signal };
+      if (key !== undefined) {
+        const windowMs = this.options.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS;
+        options.transientData = idempotencyTransient(key, windowMs);
+      }
       const response = await invokeChaincode(contract, rpc as unknown as UnaryRpc, request, options).catch(refused);
       return response as MessageShape<O>;
     }

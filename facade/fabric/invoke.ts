@@ -36,6 +36,8 @@ export interface InvokeOptions {
   afterCommit?: (commit: Commit) => Promise<void>;
   /** Called after each endorsement of a write, successful or not. */
   endorsed?: () => void;
+  /** The proposal's transient map (a write's idempotency key: lib/idempotency transient.ts). */
+  transientData?: Record<string, Uint8Array>;
 }
 
 /**
@@ -172,11 +174,14 @@ async function endorse(
   contract: Contract,
   name: string,
   args: Uint8Array[],
-  { endorsingOrganizations: endorsers, endorsed }: InvokeOptions,
+  { endorsingOrganizations: endorsers, endorsed, transientData }: InvokeOptions,
 ): Promise<Transaction | undefined> {
   try {
-    const options =
-      endorsers.length > 0 ? { arguments: args, endorsingOrganizations: [...endorsers] } : { arguments: args };
+    const options = {
+      arguments: args,
+      ...(endorsers.length > 0 ? { endorsingOrganizations: [...endorsers] } : {}),
+      ...(transientData ? { transientData } : {}),
+    };
     return await contract.newProposal(name, options).endorse();
   } catch (err) {
     if (err instanceof EndorseError && err.code === GrpcCode.ABORTED && fromFabricError(err).kind === 'Internal') {

@@ -9,3 +9,4 @@ export {
 } from './records.js';
 export { IDEMPOTENCY_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH, checkIdempotencyKey } from './key.js';
 export { encodeRecord, decodeRecord } from './codec.js';
+export { idempotencyTransient, idempotencyFromTransient } from './transient.js';

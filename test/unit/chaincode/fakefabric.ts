@@ -67,6 +67,8 @@ export interface StubInit {
   /** Unix time of the transaction. */
   seconds: bigint;
   nanos: number;
+  /** The proposal's transient map. */
+  transient?: Record<string, Uint8Array>;
 }
 
 /** One write of the write set; value undefined = delete. */
@@ -105,6 +107,9 @@ export class FakeStub {
   }
   getTxID(): string {
     return this.init.txId;
+  }
+  getTransient(): Map<string, Uint8Array> {
+    return new Map(Object.entries(this.init.transient ?? {}));
   }
   getChannelID(): string {
     return this.init.channel;
@@ -247,6 +252,8 @@ export class FakeFabric {
   readonly world = new MemoryKV();
   private readonly chaincode = newChaincode();
   private txCount = 0;
+  /** The transient map of the next proposals (the facade puts a write's idempotency key there). */
+  transient: Record<string, Uint8Array> = {};
 
   /** Endorses, then commits the write set on success (a failed endorsement is never ordered). */
   async submit(fn: string, request: Uint8Array, mspid: string): Promise<TxResult> {
@@ -289,6 +296,7 @@ export class FakeFabric {
       mspid,
       seconds: START + BigInt(n),
       nanos: 123_456_789,
+      transient: this.transient,
     });
     const response = await this.chaincode.Invoke(stub);
     const simulationError = stub.simulationError();
