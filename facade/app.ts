@@ -69,7 +69,13 @@ async function createBackend(config: Config, logger: Logger, observer: CallObser
         retryBudgetMs: config.txRetryBudgetMs,
         batching: config.fabricBatching,
         idempotencyWindowMs: config.idempotencyWindowMs,
-        amqpCheckpointFile: config.amqpUrl ? join(config.dataDir, 'fabric-amqp-checkpoint.json') : undefined,
+        amqp: config.amqpUrl
+          ? {
+              url: config.amqpUrl,
+              checkpointFile: join(config.dataDir, 'fabric-amqp-checkpoint.json'),
+              dispatchGroup: config.amqpDispatchGroup,
+            }
+          : undefined,
         logger,
       });
     }

@@ -60,6 +60,11 @@ export interface Config {
   metrics?: HostPort;
   /** RabbitMQ URL; absent = no AMQP dispatch. */
   amqpUrl?: string;
+  /**
+   * Distributed mode: replicas of one organization's facade sharing this name elect one AMQP dispatcher through
+   * RabbitMQ and keep its checkpoint there (ORCHESTRATOR_AMQP_DISPATCH_GROUP); absent = a lone facade.
+   */
+  amqpDispatchGroup?: string;
   /** What the dispatcher does with events no queue is bound for: hold them (retry) or skip them (drop). */
   amqpUnroutable: 'retry' | 'drop';
   /**
@@ -221,6 +226,10 @@ const env = z.object({
   ORCHESTRATOR_AMQP_URL: text,
   ORCHESTRATOR_AMQP_DSN: text,
   ORCHESTRATOR_AMQP_UNROUTABLE: z.enum(['retry', 'drop']).default('retry'),
+  ORCHESTRATOR_AMQP_DISPATCH_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'expected 1 to 100 letters, digits, ".", "_" or "-"')
+    .optional(),
   ORCHESTRATOR_SHUTDOWN_GRACE: duration('10s'),
   ORCHESTRATOR_IDEMPOTENCY_WINDOW: duration('24h'),
   LOG_LEVEL: z
@@ -386,6 +395,7 @@ export function loadConfig(vars: Record<string, string | undefined> = process.en
     metrics,
     amqpUrl: e.ORCHESTRATOR_AMQP_URL ?? e.ORCHESTRATOR_AMQP_DSN,
     amqpUnroutable: e.ORCHESTRATOR_AMQP_UNROUTABLE,
+    amqpDispatchGroup: e.ORCHESTRATOR_AMQP_DISPATCH_GROUP,
     shutdownGraceMs: e.ORCHESTRATOR_SHUTDOWN_GRACE,
     idempotencyWindowMs: e.ORCHESTRATOR_IDEMPOTENCY_WINDOW,
   };

@@ -11,6 +11,8 @@ import { WriteLane, type BatchingOptions } from './batcher.js';
 import { connectOrganization, type OrganizationGateway } from './connection.js';
 import { fromFabricError } from './errors.js';
 import { invokeChaincode, submitBatch, submitWrite, type InvokeOptions } from './invoke.js';
+import { fileCheckpoint, rabbitCheckpoint } from './checkpoint.js';
+import { rabbitLease } from './lease.js';
 import { LedgerOutbox } from './outbox.js';
 import { followLedgerEvents } from './follow.js';
 import { positionOfEvent } from './subscribe.js';
@@ -22,8 +24,17 @@ export interface FabricBackendOptions {
   batching: BatchingOptions;
   /** How long an idempotency key answers retries (ORCHESTRATOR_IDEMPOTENCY_WINDOW; default 24h). */
   idempotencyWindowMs?: number;
-  /** Where the AMQP dispatch checkpoint lives; no outbox without it. */
-  amqpCheckpointFile?: string;
+  /** AMQP dispatch (no outbox without it): where its checkpoint lives, and the replica group it belongs to. */
+  amqp?: {
+    url: string;
+    /** One facade: the checkpoint is this file. */
+    checkpointFile: string;
+    /**
+     * Replicas of one organization's facade share this name (ORCHESTRATOR_AMQP_DISPATCH_GROUP): one of them
+     * dispatches, elected through a RabbitMQ single-active-consumer queue, and the checkpoint lives in RabbitMQ.
+     */
+    dispatchGroup?: string;
+  };
   logger: Logger;
 }
 
@@ -39,10 +50,13 @@ export class FabricBackend implements Backend {
   private readonly lanes = new Map<string, WriteLane>();
 
   private constructor(private readonly options: FabricBackendOptions) {
-    const { config, amqpCheckpointFile, logger } = options;
-    if (amqpCheckpointFile) {
+    const { config, amqp, logger } = options;
+    if (amqp) {
+      const group = amqp.dispatchGroup;
+      const queue = `orchestrator.dispatcher.${group ?? ''}`;
       this.outbox = new LedgerOutbox({
-        checkpointFile: amqpCheckpointFile,
+        checkpoint: group ? rabbitCheckpoint(amqp.url, `${queue}.checkpoint`) : fileCheckpoint(amqp.checkpointFile),
+        ...(group ? { lease: rabbitLease(amqp.url, queue) } : {}),
         channels: config.channels,
         chaincode: config.chaincode,
         network: (channel) => this.network({ mspid: this.listenerOn(channel), channel }),

@@ -1,10 +1,9 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Network } from '@hyperledger/fabric-gateway';
 import type { Event } from '../../lib/asset/index.js';
-import type { EventOutbox } from '../backend.js';
+import type { DispatchLease, EventOutbox } from '../backend.js';
 import { Wakeup } from '../events/wakeup.js';
 import type { Logger } from '../logger.js';
+import type { Checkpoint } from './checkpoint.js';
 import { followLedgerEvents } from './follow.js';
 import type { LedgerPosition } from './subscribe.js';
 
@@ -21,7 +20,7 @@ const MAX_BUFFERED = 5_000;
 
 /**
  * The Fabric ledger as the AMQP outbox: one reader per channel follows the orchestrator's chaincode events from the
- * durable checkpoint (a JSON file of per-channel positions) and reconnects by itself when the peer goes away. The
+ * durable checkpoint (per-channel positions, checkpoint.ts) and reconnects by itself when the peer goes away. The
  * checkpoint moves only after the broker confirmed, so a facade restart resends nothing it had dispatched and loses
  * nothing it had not (at-least-once only for a crash between confirm and checkpoint write; messageId = event id).
  */
@@ -30,13 +29,16 @@ export class LedgerOutbox implements EventOutbox {
   private readonly arrived = new Wakeup();
   /** One per channel reader: a Wakeup wakes a single waiter, and both readers may wait for the buffer to drain. */
   private readonly drained = new Map<string, Wakeup>();
-  private readonly stopping = new AbortController();
-  private readers: Promise<void>[] | undefined;
-  private readonly reading: Positions = {};
+  /** The readers of the current dispatch session, which loadCursor starts afresh from the checkpoint. */
+  private session = new AbortController();
+  private readers: Promise<void>[] = [];
+  private reading: Positions = {};
 
   constructor(
     private readonly options: {
-      checkpointFile: string;
+      checkpoint: Checkpoint;
+      /** Present for replicas: only the holder dispatches (lease.ts). */
+      lease?: DispatchLease;
       channels: readonly string[];
       chaincode: string;
       network(channel: string): Promise<Network>;
@@ -44,11 +46,23 @@ export class LedgerOutbox implements EventOutbox {
     },
   ) {}
 
+  get lease(): DispatchLease | undefined {
+    return this.options.lease;
+  }
+
+  /**
+   * Starts a dispatch session: the readers start again from the saved checkpoint, which another replica may have
+   * moved since this one last dispatched.
+   */
   async loadCursor(): Promise<string> {
-    const saved = await this.readCheckpoint();
+    await this.stopReaders();
+    const text = await this.options.checkpoint.load();
+    const saved = text === undefined ? {} : (JSON.parse(text) as Positions);
     // Every cursor carries all channels, including those with nothing new since the checkpoint.
-    if (!this.readers) Object.assign(this.reading, saved);
-    this.readers ??= this.options.channels.map((channel) => this.follow(channel, saved[channel]));
+    this.reading = { ...saved };
+    this.session = new AbortController();
+    const signal = this.session.signal;
+    this.readers = this.options.channels.map((channel) => this.follow(channel, saved[channel], signal));
     return JSON.stringify(saved);
   }
 
@@ -59,10 +73,7 @@ export class LedgerOutbox implements EventOutbox {
   }
 
   async saveCursor(cursor: string): Promise<void> {
-    const file = this.options.checkpointFile;
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(`${file}.tmp`, cursor);
-    await rename(`${file}.tmp`, file);
+    await this.options.checkpoint.save(cursor);
     const done = this.items.findIndex((item) => item.cursor === cursor);
     if (done >= 0) this.items.splice(0, done + 1);
     for (const drained of this.drained.values()) drained.set();
@@ -73,22 +84,19 @@ export class LedgerOutbox implements EventOutbox {
   }
 
   async close(): Promise<void> {
-    this.stopping.abort();
-    await Promise.allSettled(this.readers ?? []);
+    await this.stopReaders();
+    await this.options.checkpoint.close();
   }
 
-  private async readCheckpoint(): Promise<Positions> {
-    try {
-      return JSON.parse(await readFile(this.options.checkpointFile, 'utf8')) as Positions;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw err;
-    }
+  private async stopReaders(): Promise<void> {
+    this.session.abort();
+    await Promise.allSettled(this.readers);
+    this.readers = [];
+    this.items.length = 0;
   }
 
   /** Reads one channel's events into the buffer in ledger order; followLedgerEvents reconnects after failures. */
-  private async follow(channel: string, saved: Positions[string] | undefined): Promise<void> {
-    const signal = this.stopping.signal;
+  private async follow(channel: string, saved: Positions[string] | undefined, signal: AbortSignal): Promise<void> {
     const drained = new Wakeup();
     this.drained.set(channel, drained);
     const after: LedgerPosition | undefined = saved && { ...saved, block: BigInt(saved.block) };
