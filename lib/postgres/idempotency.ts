@@ -3,7 +3,7 @@ import { fromMicros, microsColumn, timestampToSql } from './codec.js';
 import type { Queryable } from './sql.js';
 
 /**
- * Idempotency records in the idempotency_records table (migration 0200), read and written through the write's own
+ * Idempotency records in the idempotency_records table (migration 0210), read and written through the write's own
  * transaction. Two replicas running the same key at once cannot both insert: writes of a channel are serialised
  * across processes (lock.ts), and SERIALIZABLE turns a remaining race into a retried serialization failure.
  */
