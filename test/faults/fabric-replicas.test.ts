@@ -91,6 +91,9 @@ describe('Fabric facade replicas', () => {
       rabbit = await startRabbitMQ();
       const consumer = new QueueConsumer(rabbit.url, `fabric-failover-${randomUUID()}`, identity.channel);
       await consumer.connect();
+      // The other channel needs a queue too: an unroutable event would hold dispatch (ORCHESTRATOR_AMQP_UNROUTABLE).
+      const otherChannel = new QueueConsumer(rabbit.url, `fabric-failover-${randomUUID()}`, topology.channels[1]);
+      await otherChannel.connect();
       const env = {
         ORCHESTRATOR_AMQP_URL: rabbit.url,
         ORCHESTRATOR_AMQP_DISPATCH_GROUP: `group-${randomUUID()}`,
@@ -127,9 +130,10 @@ describe('Fabric facade replicas', () => {
       }
       stream.cancel();
       await consumer.close();
-      const ids = consumer.deliveries.map((delivery) => delivery.id);
+      await otherChannel.close();
+      const ids = [...consumer.deliveries, ...otherChannel.deliveries].map((delivery) => delivery.id);
       console.log(
-        `fabric facade failover: takeover ${took} ms, ${consumer.deliveries.length} messages delivered, ` +
+        `fabric facade failover: takeover ${took} ms, ${ids.length} messages delivered, ` +
           `${ids.length - new Set(ids).size} duplicates (same message id)`,
       );
       expect(written.filter((key) => !published().has(key))).toEqual([]);
