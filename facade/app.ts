@@ -67,6 +67,8 @@ async function createBackend(config: Config, logger: Logger, observer: CallObser
         retryBudgetMs: config.txRetryBudgetMs,
         batching: config.fabricBatching,
         amqpCheckpointFile: config.amqpUrl ? join(config.dataDir, 'fabric-amqp-checkpoint.json') : undefined,
+        eventIndexDir: join(config.dataDir, 'fabric-events'),
+        replayEventsBatchSize: config.replayEventsBatchSize,
         logger,
       });
     }
