@@ -17,6 +17,10 @@ source "$NETWORK_DIR/lib/netns.sh"
 report_strays() {
   local strays
   strays="$(pgrep -af "$BIN_DIR/(peer|orderer) |fabric-chaincode-node server .*--module-path ($NETWORK_DIR|$CC_STATE_DIR)" || true)"
+  # the other topology's network (its own state directory) is not a stray
+  local recorded
+  recorded="$(cat "$NETWORK_DIR"/.state*/pids/*.pid 2>/dev/null | sed -n '/^[0-9][0-9]*$/p' | paste -sd '|')"
+  if [[ -n "$strays" && -n "$recorded" ]]; then strays="$(grep -Ev "^($recorded) " <<<"$strays" || true)"; fi
   if [[ -n "$strays" ]]; then
     warn "processes not recorded under $PID_DIR are still running (stop them by pid if they are yours):"
     printf '    %s\n' "$strays" >&2
