@@ -340,7 +340,10 @@ export function loadConfig(vars: Record<string, string | undefined> = process.en
     try {
       fabric = loadFabricConfig(vars);
     } catch (err) {
-      throw new ConfigError('ORCHESTRATOR_FABRIC_*', err instanceof Error ? err.message : String(err));
+      const variable = vars.ORCHESTRATOR_FABRIC_CONNECTION_PROFILE
+        ? 'ORCHESTRATOR_FABRIC_CONNECTION_PROFILE'
+        : 'ORCHESTRATOR_FABRIC_*';
+      throw new ConfigError(variable, err instanceof Error ? err.message : String(err));
     }
   }
   const channels = fabric
