@@ -1,5 +1,5 @@
 // LedgerDB: the DBAL over a key-value world state, its KV interface and the two KV implementations.
-export { LedgerDB } from './ledgerdb.js';
+export { ledgerDB, type LedgerDB, type LedgerTransaction } from './ledgerdb.js';
 export {
   type KV,
   type KVEntry,

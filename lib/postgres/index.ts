@@ -10,7 +10,7 @@ export {
   type TransactionInfo,
 } from './transaction.js';
 export { toOrcError, isRetryable, isConnectionError } from './errors.js';
-export { PostgresDBAL } from './dbal.js';
+export { postgresDBAL } from './dbal.js';
 export {
   eventPosition,
   readEventsAfter,

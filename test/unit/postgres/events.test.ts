@@ -5,7 +5,7 @@ import {
   EventCursor,
   eventPosition,
   listenEvents,
-  PostgresDBAL,
+  postgresDBAL,
   readEventsAfter,
   runInTransaction,
   type EventNotification,
@@ -34,7 +34,7 @@ describe.each(ENGINES)('events on %s', (engineName) => {
 
   const write = (channel: string, ids: string[]) =>
     runInTransaction(engine.db, { readOnly: false }, (q) =>
-      new PostgresDBAL(q, channel).addEvents(ids.map((id) => event(id, `asset-${id}`))),
+      postgresDBAL(q, channel).addEvents(ids.map((id) => event(id, `asset-${id}`))),
     );
 
   it('numbers events in emission order and replays a channel after a position', async () => {
@@ -71,7 +71,7 @@ describe.each(ENGINES)('events on %s', (engineName) => {
       await until(() => seen.length === 1);
       expect(seen[0]?.position).toBe(await eventPosition(engine.db, ch, 'n2'));
       await runInTransaction(engine.db, { readOnly: false }, async (q) => {
-        await new PostgresDBAL(q, ch).addEvents([event('gone', 'x')]);
+        await postgresDBAL(q, ch).addEvents([event('gone', 'x')]);
         throw new Error('rollback');
       }).catch(() => undefined);
       await write(ch, ['n3']);
@@ -134,7 +134,7 @@ describe.each(ENGINES)('events on %s', (engineName) => {
           await runInTransaction(engine.db, { readOnly: false, retryBudgetMs: 10_000 }, async (q) => {
             attemptsTotal++;
             const n = 1 + ((w + i) % 3);
-            await new PostgresDBAL(q, ch).addEvents(
+            await postgresDBAL(q, ch).addEvents(
               Array.from({ length: n }, (_, k) => event(`w${w}-t${i}-e${k}`, `asset-${w}`)),
             );
             // Widen the window between position allocation and commit.
@@ -174,7 +174,7 @@ describe.each(ENGINES)('events on %s', (engineName) => {
       await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'");
       await until(() => reconnects === 1);
       await runInTransaction(engine.db, { readOnly: false }, (q) =>
-        new PostgresDBAL(q, ch).addEvents([event('after-reconnect', 'x')]),
+        postgresDBAL(q, ch).addEvents([event('after-reconnect', 'x')]),
       );
       await until(() => seen.length === 1);
     } finally {
