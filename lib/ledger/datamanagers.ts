@@ -1,7 +1,7 @@
 import { DataManagerSchema, type DataManager } from '../asset/index.js';
 import type { DataManagerStore } from '../persistence/index.js';
 import { byDate, validDateKey } from './bydate.js';
-import { getDoc, putDoc, putIndex, requireAbsent, requireDoc, usable } from './docs.js';
+import { getDoc, putDoc, putIndex, readEach, requireAbsent, requireDoc, usable } from './docs.js';
 import { Doc, Index, docKey, indexKey } from './keys.js';
 import { decodeToken } from './pagetoken.js';
 import { collectPage } from './query.js';
@@ -24,14 +24,7 @@ export function dataManagerStore(store: TxStore): DataManagerStore {
 
     getDataManager: (key) => readDataManager(store, key),
 
-    async getDataManagers(keys) {
-      const out: DataManager[] = [];
-      for (const key of new Set(keys)) {
-        const dm = await readDataManager(store, key);
-        if (dm) out.push(dm);
-      }
-      return out;
-    },
+    getDataManagers: (keys) => readEach(keys, (key) => readDataManager(store, key)),
 
     async updateDataManager(dm) {
       const key = docKey(Doc.dataManager, dm.key);

@@ -1,7 +1,7 @@
 import { DataSampleSchema, type DataSample } from '../asset/index.js';
 import type { DataSampleStore } from '../persistence/index.js';
 import { byDate, validDateKey } from './bydate.js';
-import { getDoc, putDoc, putIndex, requireAbsent, requireDoc, usable } from './docs.js';
+import { getDoc, putDoc, putIndex, readEach, requireAbsent, requireDoc, usable } from './docs.js';
 import { Doc, Index, docKey, indexKey } from './keys.js';
 import { decodeToken } from './pagetoken.js';
 import { collectPage, scanIndex, sortedAfter, type Candidate } from './query.js';
@@ -22,13 +22,8 @@ async function readDataSample(store: TxStore, key: string): Promise<DataSample |
   return getDoc(store, DataSampleSchema, docKey(Doc.dataSample, key));
 }
 
-async function readDataSamples(store: TxStore, keys: string[]): Promise<DataSample[]> {
-  const out: DataSample[] = [];
-  for (const key of new Set(keys)) {
-    const sample = await readDataSample(store, key);
-    if (sample) out.push(sample);
-  }
-  return out;
+function readDataSamples(store: TxStore, keys: string[]): Promise<DataSample[]> {
+  return readEach(keys, (key) => readDataSample(store, key));
 }
 
 export function dataSampleStore(store: TxStore): DataSampleStore {

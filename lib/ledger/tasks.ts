@@ -2,7 +2,7 @@ import { ComputeTaskSchema, ComputeTaskStatus, type ComputeTask } from '../asset
 import { internal } from '../errors/index.js';
 import type { ComputeTaskStore } from '../persistence/index.js';
 import { validDateKey } from './bydate.js';
-import { getDoc, putDoc, putIndex, requireAbsent, requireDoc, usable } from './docs.js';
+import { getDoc, putDoc, putIndex, readEach, requireAbsent, requireDoc, usable } from './docs.js';
 import { Doc, Index, docKey, indexKey } from './keys.js';
 import { decodeToken } from './pagetoken.js';
 import { collectPage, loadAll, mergeIndex, scanIndex, type Candidate, type IndexHit } from './query.js';
@@ -94,14 +94,7 @@ export function computeTaskStore(store: TxStore): ComputeTaskStore {
 
     getComputeTask: (key) => readComputeTask(store, key),
 
-    async getComputeTasks(keys) {
-      const out: ComputeTask[] = [];
-      for (const key of new Set(keys)) {
-        const task = await readComputeTask(store, key);
-        if (task) out.push(task);
-      }
-      return out;
-    },
+    getComputeTasks: (keys) => readEach(keys, (key) => readComputeTask(store, key)),
 
     async updateComputeTaskStatus(key, status) {
       const dkey = docKey(Doc.computeTask, key);
