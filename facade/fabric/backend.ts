@@ -14,7 +14,7 @@ import { LedgerOutbox } from './outbox.js';
 import { followLedgerEvents } from './follow.js';
 import { positionOfEvent } from './subscribe.js';
 
-export interface FabricBackendOptions {
+interface FabricBackendOptions {
   config: FabricConfig;
   retryBudgetMs: number;
   /** How concurrent writes share transactions; maxCalls 1 sends every write alone, with no limit in flight. */

@@ -4,7 +4,7 @@ import type { Event } from '../../lib/asset/index.js';
 import { isOrcError, OrcError } from '../../lib/errors/index.js';
 import { ledgerEvents, type LedgerPosition } from './subscribe.js';
 
-export interface FollowOptions {
+interface FollowOptions {
   chaincode: string;
   /** The channel as seen by the reading organization; asked again after every interruption. */
   network(): Promise<Network>;

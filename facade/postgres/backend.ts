@@ -14,7 +14,7 @@ import { TableEventStore } from './events.js';
 import { listeningHub } from './listen.js';
 import { TableOutbox } from './outbox.js';
 
-export interface PostgresBackendOptions {
+interface PostgresBackendOptions {
   /** ORCHESTRATOR_DATABASE_URL. */
   url: string;
   txRetryBudgetMs: number;

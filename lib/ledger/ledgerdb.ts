@@ -14,7 +14,7 @@ import { TxStore } from './store.js';
 import { computeTaskStore } from './tasks.js';
 
 /** What the owner of a LedgerDB transaction controls beyond the DBAL: undo and the deferred writes (see TxStore). */
-export interface LedgerTransaction {
+interface LedgerTransaction {
   /** A mark to roll back to; only meaningful with `deferWrites`. */
   savepoint(): number;
   /** Forgets every write made since `mark`. */

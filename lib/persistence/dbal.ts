@@ -36,15 +36,18 @@ export interface Page<T> {
   nextToken: string;
 }
 
+/** Narrows queryFunctions; an absent field does not filter. */
 export interface FunctionFilter {
   /** Functions used by at least one task of this plan. */
   computePlanKey?: string;
 }
 
+/** Narrows queryComputePlans; an absent field does not filter. */
 export interface PlanFilter {
   owner?: string;
 }
 
+/** Narrows queryComputeTasks; every present field must match. */
 export interface TaskFilter {
   worker?: string;
   status?: ComputeTaskStatus;
@@ -52,15 +55,18 @@ export interface TaskFilter {
   functionKey?: string;
 }
 
+/** Narrows queryDataSamples to the listed keys; callers pass no list rather than an empty one. */
 export interface DataSampleFilter {
   keys?: string[];
 }
 
+/** Narrows queryPerformances; every present field must match. */
 export interface PerformanceFilter {
   computeTaskKey?: string;
   computeTaskOutputIdentifier?: string;
 }
 
+/** Narrows queryEvents; every present field must match (0 and "" count as absent). */
 export interface EventFilter {
   assetKey?: string;
   assetKind?: number;
@@ -109,6 +115,7 @@ export interface OrganizationStore {
   getAllOrganizations(): Promise<Organization[]>;
 }
 
+/** Functions; their status follows the build state machine, so updates are frequent. */
 export interface FunctionStore {
   addFunction(fn: OrcFunction): Promise<void>;
   getFunction(key: string): Promise<OrcFunction | undefined>;
@@ -118,6 +125,7 @@ export interface FunctionStore {
   queryFunctions(page: PageRequest, filter: FunctionFilter): Promise<Page<OrcFunction>>;
 }
 
+/** Data managers, referenced by data samples and task inputs. */
 export interface DataManagerStore {
   addDataManager(dm: DataManager): Promise<void>;
   getDataManager(key: string): Promise<DataManager | undefined>;
@@ -128,6 +136,7 @@ export interface DataManagerStore {
   queryDataManagers(page: PageRequest): Promise<Page<DataManager>>;
 }
 
+/** Data samples, registered and linked to data managers in batches. */
 export interface DataSampleStore {
   addDataSamples(samples: DataSample[]): Promise<void>;
   getDataSamples(keys: string[]): Promise<DataSample[]>;
@@ -139,6 +148,7 @@ export interface DataSampleStore {
   getDataSampleKeysByManager(dataManagerKey: string): Promise<string[]>;
 }
 
+/** Compute plans; their tasks are in ComputeTaskStore. */
 export interface ComputePlanStore {
   addComputePlan(plan: ComputePlan): Promise<void>;
   getComputePlan(key: string): Promise<ComputePlan | undefined>;
@@ -174,6 +184,7 @@ export interface OutputAssetStore {
   countComputeTaskOutputAssets(taskKey: string): Promise<Map<string, number>>;
 }
 
+/** Models registered on task outputs; disabling one clears its address. */
 export interface ModelStore {
   addModel(model: Model): Promise<void>;
   getModel(key: string): Promise<Model | undefined>;
@@ -183,6 +194,7 @@ export interface ModelStore {
   updateModel(model: Model): Promise<void>;
 }
 
+/** Performances, one per task output; keyed by task key and output identifier. */
 export interface PerformanceStore {
   addPerformance(perf: Performance): Promise<void>;
   getPerformance(taskKey: string, identifier: string): Promise<Performance | undefined>;
@@ -196,6 +208,7 @@ export interface FailureReportStore {
   getFailureReport(assetKey: string): Promise<FailureReport | undefined>;
 }
 
+/** The events of the channel. A backend with its own event log replaces this slice alone (lib/embedded). */
 export interface EventStore {
   /** Stores events (ids already assigned) in the order given, which is their emission order. */
   addEvents(events: Event[]): Promise<void>;

@@ -20,5 +20,5 @@ export type {
   PerformanceFilter,
   EventFilter,
 } from './dbal.js';
-export { PageFill, MAX_PAGE_BYTES } from './pagefill.js';
+export { PageFill } from './pagefill.js';
 export { composeSlices } from './compose.js';

@@ -1,4 +1,4 @@
-// The backend-agnostic DBAL contract (test/unit/ledger/dbal-contract.ts) against PostgresDBAL on both engines.
+// The backend-agnostic DBAL contract (test/unit/ledger/dbal-contract.ts) against postgresDBAL on both engines.
 import { afterAll, beforeAll } from 'vitest';
 import { postgresDBAL, type DbHandle, type Queryable, type Row } from '../../../lib/postgres/index.js';
 import { describeDbalContract } from '../ledger/dbal-contract.js';
@@ -58,7 +58,7 @@ for (const engineName of ENGINES) {
     await engine?.close();
   });
 
-  describeDbalContract(`PostgresDBAL on ${engineName}`, async () => {
+  describeDbalContract(`postgresDBAL on ${engineName}`, async () => {
     if (!engine) throw new Error('engine not started');
     const channel = freshChannel();
     const { q, end } = await openTransaction(engine.db);

@@ -1,4 +1,4 @@
-// Micro-benchmark of PostgresDBAL (not a test): `npx tsx test/unit/postgres/dbal-bench.ts`.
+// Micro-benchmark of postgresDBAL (not a test): `npx tsx test/unit/postgres/dbal-bench.ts`.
 // Registers a 10,000-task plan in 10 batches of 1,000 (tasks + their CREATED events, one transaction per batch, as
 // RegisterTasks does), then measures GetTask-like reads (one read-only transaction per call, and bare calls inside
 // one transaction) and 100-task pages of the plan.

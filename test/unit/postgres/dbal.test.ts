@@ -1,4 +1,4 @@
-// PostgresDBAL against both engines: every method, its ordering, filters, pagination and error mapping.
+// postgresDBAL against both engines: every method, its ordering, filters, pagination and error mapping.
 import { create } from '@bufbuild/protobuf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -31,7 +31,7 @@ async function allPages<T>(query: (page: PageRequest) => Promise<Page<T>>, size:
   return pages;
 }
 
-describe.each(ENGINES)('PostgresDBAL on %s', (engineName) => {
+describe.each(ENGINES)('postgresDBAL on %s', (engineName) => {
   let engine: Engine;
   beforeAll(async () => {
     engine = await startEngine(engineName);
