@@ -25,7 +25,7 @@ export interface Orchestrator {
   close(): Promise<void>;
 }
 
-export interface StartOptions {
+interface StartOptions {
   logger?: Logger;
   /** Use this backend instead of creating one from the configuration (tests). It is closed by close(). */
   backend?: Backend;

@@ -13,7 +13,7 @@ import { invokeChaincode, submitBatch, submitWrite, type InvokeOptions } from '.
 import { FabricEventIndex } from './eventindex.js';
 import { LedgerOutbox } from './outbox.js';
 
-export interface FabricBackendOptions {
+interface FabricBackendOptions {
   config: FabricConfig;
   retryBudgetMs: number;
   /** How concurrent writes share transactions; maxCalls 1 sends every write alone, with no limit in flight. */

@@ -1,6 +1,6 @@
 import type { Event } from '../asset/index.js';
 import { OrcError } from '../errors/index.js';
-import { EmbeddedDBAL } from './dbal.js';
+import { embeddedDBAL, type EmbeddedDBAL } from './dbal.js';
 import {
   appendWrites,
   lastPosition,
@@ -63,7 +63,7 @@ export class EmbeddedStore {
   async read<T>(channel: string, fn: (dbal: EmbeddedDBAL) => Promise<T>): Promise<T> {
     const snapshot = this.db.snapshot();
     try {
-      return await fn(new EmbeddedDBAL(new LevelReader(this.db, snapshot), channel));
+      return await fn(embeddedDBAL(new LevelReader(this.db, snapshot), channel));
     } finally {
       await snapshot.close();
     }
@@ -85,7 +85,7 @@ export class EmbeddedStore {
   private async runWrite<T>(channel: string, fn: (dbal: EmbeddedDBAL) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) throw new OrcError('Aborted', 'call cancelled while waiting for earlier writes');
     // No snapshot: the queue makes this the only writer, so the committed state cannot change under it.
-    const dbal = new EmbeddedDBAL(new LevelReader(this.db), channel);
+    const dbal = embeddedDBAL(new LevelReader(this.db), channel);
     const result = await fn(dbal);
     await dbal.flush();
     const events = dbal.pendingEvents;
