@@ -3,9 +3,10 @@
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
+import type { DBAL } from '../../lib/persistence/index.js';
 import {
   openPostgres,
-  PostgresDBAL,
+  postgresDBAL,
   runInTransaction,
   SqlIdempotencyRecords,
   type DbHandle,
@@ -19,7 +20,7 @@ import { TableEventStore } from './events.js';
 import { listeningHub } from './listen.js';
 import { TableOutbox } from './outbox.js';
 
-export interface PostgresBackendOptions {
+interface PostgresBackendOptions {
   /** ORCHESTRATOR_DATABASE_URL. */
   url: string;
   txRetryBudgetMs: number;
@@ -80,9 +81,9 @@ export class PostgresBackend implements Backend {
       lockWaitMs: this.options.txLockWaitMs,
       signal: caller.signal,
     };
-    return invokeInProcess(rpc, request, caller, this.options, (attempt: Attempt<PostgresDBAL, MessageShape<O>>) =>
+    return invokeInProcess(rpc, request, caller, this.options, (attempt: Attempt<DBAL, MessageShape<O>>) =>
       runInTransaction(this.db, options, (q) =>
-        attempt(new PostgresDBAL(q, caller.channel), new SqlIdempotencyRecords(q, caller.channel)),
+        attempt(postgresDBAL(q, caller.channel), new SqlIdempotencyRecords(q, caller.channel)),
       ),
     );
   }

@@ -2,22 +2,14 @@ export type { DbHandle, Queryable, Row, ListenOptions, Unlisten } from './sql.js
 export { PgHandle } from './pg-handle.js';
 export { LeaderRoles, type Leadership } from './leadership.js';
 export { openPostgres, type OpenOptions } from './open.js';
-export { migrate, loadMigrations, defaultMigrationsDir, type Migration } from './migrate.js';
-export {
-  runInTransaction,
-  DEFAULT_RETRY_BUDGET_MS,
-  DEFAULT_LOCK_WAIT_MS,
-  type TransactionOptions,
-  type TransactionInfo,
-} from './transaction.js';
+export { migrate, loadMigrations, type Migration } from './migrate.js';
+export { runInTransaction, type TransactionOptions, type TransactionInfo } from './transaction.js';
 export { toOrcError, isRetryable, isConnectionError } from './errors.js';
-export { PostgresDBAL } from './dbal.js';
+export { postgresDBAL } from './dbal.js';
 export {
   eventPosition,
   readEventsAfter,
   listenEvents,
-  parseNotification,
-  EventCursor,
   type PositionedEvent,
   type EventNotification,
 } from './events.js';
