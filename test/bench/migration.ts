@@ -19,7 +19,7 @@ const BATCH = 1_000;
 const checksum = 'a'.repeat(64);
 const addressable = { checksum, storageAddress: 'http://storage.local/x' };
 
-async function fill(client: OrchestratorClient, tasks: number): Promise<void> {
+export async function fill(client: OrchestratorClient, tasks: number): Promise<void> {
   await client.organization.registerOrganization({});
   const functionKey = randomUUID();
   await client.function.registerFunction({
@@ -102,7 +102,7 @@ interface Started {
 }
 
 async function startTarget(name: string): Promise<Started> {
-  const env = { ORCHESTRATOR_ALLOW_IMPORT: 'true', LOG_LEVEL: 'warn' };
+  const env = { ORCHESTRATOR_ALLOW_IMPORT: 'true' };
   if (name === 'embedded') {
     const server = await startBenchServer(env);
     return { server, stop: () => server.stop() };
