@@ -7,9 +7,9 @@ import type { UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
 import { DataFolderError, EmbeddedStore, type EmbeddedDBAL } from '../../lib/embedded/index.js';
 import { KVIdempotencyRecords } from '../../lib/ledger/index.js';
-import type { Backend, CallContext, CallObserver } from '../backend.js';
+import type { Backend, CallContext, CallObserver, VerifiedLedger } from '../backend.js';
 import { EventHub } from '../events/hub.js';
-import { invokeInProcess, type Attempt } from '../inprocess.js';
+import { importInProcess, invokeInProcess, type Attempt } from '../inprocess.js';
 import { subscribe } from '../events/subscriber.js';
 import { StartupError } from '../startup.js';
 import { LevelOutbox } from './outbox.js';
@@ -70,6 +70,13 @@ export class EmbeddedBackend implements Backend {
         ? this.store.read(caller.channel, attempt)
         : // Records go straight to the call's LevelKV, whose writes commit in the call's one batch.
           this.store.write(caller.channel, (dbal) => attempt(dbal, new KVIdempotencyRecords(dbal.kv)), caller.signal),
+    );
+  }
+
+  /** One queued write like any other: the whole ledger is one synced batch. */
+  importLedger(ledger: VerifiedLedger, caller: CallContext): Promise<number> {
+    return importInProcess(ledger, caller, (apply: (dbal: EmbeddedDBAL) => Promise<number>) =>
+      this.store.write(caller.channel, apply, caller.signal),
     );
   }
 

@@ -11,10 +11,10 @@ import {
   SqlIdempotencyRecords,
   type DbHandle,
 } from '../../lib/postgres/index.js';
-import type { Backend, CallContext, CallObserver } from '../backend.js';
+import type { Backend, CallContext, CallObserver, VerifiedLedger } from '../backend.js';
 import type { EventHub } from '../events/hub.js';
 import { subscribe } from '../events/subscriber.js';
-import { invokeInProcess, type Attempt } from '../inprocess.js';
+import { importInProcess, invokeInProcess, type Attempt } from '../inprocess.js';
 import type { Logger } from '../logger.js';
 import { TableEventStore } from './events.js';
 import { listeningHub } from './listen.js';
@@ -85,6 +85,20 @@ export class PostgresBackend implements Backend {
       runInTransaction(this.db, options, (q) =>
         attempt(postgresDBAL(q, caller.channel), new SqlIdempotencyRecords(q, caller.channel)),
       ),
+    );
+  }
+
+  /** One SERIALIZABLE transaction holding the channel's write turn, like any write. */
+  importLedger(ledger: VerifiedLedger, caller: CallContext): Promise<number> {
+    const options = {
+      readOnly: false,
+      retryBudgetMs: this.options.txRetryBudgetMs,
+      exclusiveKey: caller.channel,
+      lockWaitMs: this.options.txLockWaitMs,
+      signal: caller.signal,
+    };
+    return importInProcess(ledger, caller, (apply: (dbal: DBAL) => Promise<number>) =>
+      runInTransaction(this.db, options, (q) => apply(postgresDBAL(q, caller.channel))),
     );
   }
 

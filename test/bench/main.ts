@@ -3,12 +3,13 @@ import { resolve } from 'node:path';
 import { connect } from '../support/client.js';
 import { runScenario } from './scenario.js';
 import { fabric, measureCeiling } from './fabric.js';
+import { benchMigration } from './migration.js';
 import { embedded, postgres, type BenchServer, type BenchTarget } from './target.js';
 import { round } from './stats.js';
 import { fromProjectRoot } from '../../lib/paths.js';
 
 /**
- * `npm run bench [-- --target embedded|postgres|fabric] [--tasks N]` (default: embedded and postgres): measures, writes JSON and a markdown table, never fails on a
+ * `npm run bench [-- --target embedded|postgres|fabric] [--tasks N] [--migration]` (default: embedded and postgres): measures, writes JSON and a markdown table, never fails on a
  * number (targets are judged by people, on ratios measured in one run).
  */
 const targets: Record<string, BenchTarget> = { embedded, postgres, fabric };
@@ -18,8 +19,10 @@ async function main(): Promise<void> {
   const requested = argument('--target');
   const tasks = Number(argument('--tasks') ?? 10_000);
   const chosen = requested ? [requested] : ['embedded', 'postgres'];
-  const results: Record<string, Record<string, number>> = {};
-  for (const name of chosen) {
+  // --migration: export/import throughput and the CLI's memory instead of the server scenario.
+  const migration = process.argv.includes('--migration');
+  const results: Record<string, Record<string, number>> = migration ? await benchMigration(chosen, tasks) : {};
+  for (const name of migration ? [] : chosen) {
     const target = targets[name];
     if (!target) throw new Error(`unknown target "${name}" (known: ${Object.keys(targets).join(', ')})`);
     console.error(`[bench] ${name}: starting`);
