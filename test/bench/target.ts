@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { startTestPostgres } from '../support/postgres.js';
 import { projectRoot } from '../../lib/paths.js';
 
-const root = projectRoot();
+const ownRoot = projectRoot();
+
+/** Extra flags for the server's node (`BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/p"`): profiling. */
+const serverFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
 
 export interface BenchServer {
   address: string;
@@ -37,14 +40,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 /**
  * Starts the built server (`dist/facade/main.js`, what `npm start` runs) rather than through tsx, so memory figures
- * are those of the production process.
+ * are those of the production process. `root` is the checkout whose build runs (another one for `--baseline`).
  */
 export async function startBenchServer(
   env: Record<string, string>,
   dataDir = mkdtempSync(join(tmpdir(), 'orc-bench-')),
+  root = ownRoot,
 ): Promise<BenchServer> {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(root, 'dist/facade/main.js')], {
+  const child = spawn(process.execPath, [...serverFlags, join(root, 'dist/facade/main.js')], {
     env: {
       ...process.env,
       ORCHESTRATOR_GRPC_ADDRESS: '127.0.0.1:0',
@@ -102,20 +106,23 @@ function listeningAddress(child: ChildProcess): Promise<string> {
 
 export interface BenchTarget {
   name: string;
-  /** `restart` stops the server and starts a new one on the same data (an existing folder / database). */
-  start(): Promise<{ server: BenchServer; restart(): Promise<BenchServer>; stop(): Promise<void> }>;
+  /**
+   * Starts the server of checkout `root` (default: this one). `restart` stops it and starts a new one on the same
+   * data (an existing folder / database).
+   */
+  start(root?: string): Promise<{ server: BenchServer; restart(): Promise<BenchServer>; stop(): Promise<void> }>;
 }
 
 export const embedded: BenchTarget = {
   name: 'embedded',
-  async start() {
+  async start(root) {
     const dataDir = mkdtempSync(join(tmpdir(), 'orc-bench-'));
-    let server = await startBenchServer({}, dataDir);
+    let server = await startBenchServer({}, dataDir, root);
     return {
       server,
       restart: async () => {
         await server.stop(true);
-        server = await startBenchServer({}, dataDir);
+        server = await startBenchServer({}, dataDir, root);
         return server;
       },
       stop: () => server.stop(),
@@ -125,14 +132,15 @@ export const embedded: BenchTarget = {
 
 export const postgres: BenchTarget = {
   name: 'postgres',
-  async start() {
+  async start(root) {
     const pg = await startTestPostgres();
-    let server = await startBenchServer({ ORCHESTRATOR_DATABASE_URL: pg.url });
+    const env = { ORCHESTRATOR_DATABASE_URL: pg.url };
+    let server = await startBenchServer(env, undefined, root);
     return {
       server,
       restart: async () => {
         await server.stop();
-        server = await startBenchServer({ ORCHESTRATOR_DATABASE_URL: pg.url });
+        server = await startBenchServer(env, undefined, root);
         return server;
       },
       stop: async () => {
