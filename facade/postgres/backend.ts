@@ -5,7 +5,9 @@ import type { UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
 import { openPostgres, PostgresDBAL, runInTransaction, type DbHandle } from '../../lib/postgres/index.js';
 import type { Backend, CallContext, CallObserver } from '../backend.js';
+import type { Encoded } from '../encoded.js';
 import type { EventHub } from '../events/hub.js';
+import { SharedReads } from '../events/sharedreads.js';
 import { subscribe } from '../events/subscriber.js';
 import { invokeInProcess } from '../inprocess.js';
 import type { Logger } from '../logger.js';
@@ -26,14 +28,14 @@ export interface PostgresBackendOptions {
 
 export class PostgresBackend implements Backend {
   readonly outbox: TableOutbox;
-  private readonly events: TableEventStore;
+  private readonly events: SharedReads<Encoded>;
 
   private constructor(
     private readonly db: DbHandle,
     private readonly hub: EventHub,
     private readonly options: PostgresBackendOptions,
   ) {
-    this.events = new TableEventStore(db);
+    this.events = new SharedReads(new TableEventStore(db), hub);
     this.outbox = new TableOutbox(db, hub);
   }
 
@@ -86,7 +88,7 @@ export class PostgresBackend implements Backend {
     await this.db.session((q) => q.query('SELECT 1'));
   }
 
-  subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event> {
+  subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event | Encoded> {
     return subscribe(this.events, this.hub, {
       channel: caller.channel,
       startEventId,

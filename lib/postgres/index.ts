@@ -14,6 +14,7 @@ export { PostgresDBAL } from './dbal.js';
 export {
   eventPosition,
   readEventsAfter,
+  readEncodedEventsAfter,
   listenEvents,
   parseNotification,
   EventCursor,
