@@ -58,8 +58,8 @@ export class PostgresBackend implements Backend {
   /**
    * Writes run SERIALIZABLE, one at a time per channel (queued before BEGIN, so that writers of one plan wait for each
    * other instead of aborting each other), and are retried from scratch on serialization failures within the
-   * budget; a client cancelling while its write is queued drops it. Reads run READ COMMITTED READ ONLY and wait
-   * for nobody (lib/postgres runInTransaction). What each attempt runs is facade/inprocess.ts, shared with the
+   * budget; a client cancelling while its write is queued drops it. Reads run as READ COMMITTED statements outside
+   * transactions, SELECT only, and wait for nobody (lib/postgres runInTransaction). What each attempt runs is facade/inprocess.ts, shared with the
    * embedded mode.
    */
   invoke<I extends DescMessage, O extends DescMessage>(
