@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestPostgres } from '../support/postgres.js';
@@ -9,6 +9,8 @@ const ownRoot = projectRoot();
 
 /** Extra flags for the server's node (`BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/p"`): profiling. */
 const serverFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+/** A file that receives a copy of the servers' stdout (`--trace-gc` lines, logs), appended. */
+const serverOutput = process.env.BENCH_SERVER_OUTPUT;
 
 export interface BenchServer {
   address: string;
@@ -38,9 +40,19 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => process.exit(130));
 }
 
+/** The node flags of `npm start` in checkout `root` (`node <flags> dist/facade/main.js`). */
+function startFlags(root: string): string[] {
+  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> })
+    .scripts;
+  const words = (scripts?.start ?? '').split(/\s+/);
+  const main = words.indexOf('dist/facade/main.js');
+  return words[0] === 'node' && main > 0 ? words.slice(1, main) : [];
+}
+
 /**
- * Starts the built server (`dist/facade/main.js`, what `npm start` runs) rather than through tsx, so memory figures
- * are those of the production process. `root` is the checkout whose build runs (another one for `--baseline`).
+ * Starts the built server as `npm start` runs it (`node <its flags> dist/facade/main.js`, no npm in between) rather
+ * than through tsx, so memory figures are those of the production process. `root` is the checkout whose build runs
+ * (another one for `--baseline`).
  */
 export async function startBenchServer(
   env: Record<string, string>,
@@ -48,7 +60,7 @@ export async function startBenchServer(
   root = ownRoot,
 ): Promise<BenchServer> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...serverFlags, join(root, 'dist/facade/main.js')], {
+  const child = spawn(process.execPath, [...startFlags(root), ...serverFlags, join(root, 'dist/facade/main.js')], {
     env: {
       ...process.env,
       ORCHESTRATOR_GRPC_ADDRESS: '127.0.0.1:0',
@@ -61,6 +73,7 @@ export async function startBenchServer(
   });
   running.add(child);
   child.once('exit', () => running.delete(child));
+  if (serverOutput !== undefined) child.stdout?.on('data', (chunk: Buffer) => appendFileSync(serverOutput, chunk));
   const address = await listeningAddress(child);
   const startMs = performance.now() - started;
   const pid = child.pid ?? 0;
