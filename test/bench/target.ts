@@ -72,7 +72,15 @@ export async function startBenchServer(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
-  child.once('exit', () => running.delete(child));
+  let stopping = false;
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-2_000)));
+  child.once('exit', (code, signal) => {
+    running.delete(child);
+    // A server that dies mid-run makes the next call fail with UNAVAILABLE: say why here.
+    if (!stopping)
+      console.error(`[bench] server ${child.pid} exited (${code ?? signal}) during the run:\n${stderrTail}`);
+  });
   if (serverOutput !== undefined) child.stdout?.on('data', (chunk: Buffer) => appendFileSync(serverOutput, chunk));
   const address = await listeningAddress(child);
   const startMs = performance.now() - started;
@@ -84,6 +92,7 @@ export async function startBenchServer(
     peakRssMiB: () => statusMiB(pid, 'VmHWM'),
     rssMiB: () => statusMiB(pid, 'VmRSS'),
     stop: async (keepData = false) => {
+      stopping = true;
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
