@@ -168,6 +168,9 @@ export interface DBAL {
   // Events
   /** Stores events (ids already assigned) in the order given, which is their emission order. */
   addEvents(events: Event[]): Promise<void>;
-  /** Ordered by timestamp then id, ascending unless `sort` is DESCENDING. `channel` is filled on each event. */
+  /**
+   * In commit order (emission order within a call), the order SubscribeToEvents delivers; ascending unless `sort` is
+   * DESCENDING. `channel` is filled on each event.
+   */
   queryEvents(page: PageRequest, filter: EventFilter, sort: SortOrder): Promise<Page<Event>>;
 }

@@ -1,15 +1,17 @@
 // Keyset pagination. A page token is the sort key of the last item returned, so pages stay stable while rows are
 // inserted elsewhere (an OFFSET token would skip or repeat rows). Format: base64url of the JSON array
-// ["<creation µs>", "<key part>", ...] — opaque to clients, validated strictly when read back.
+// ["<first column>", "<key part>", ...] — opaque to clients, validated strictly when read back. The first column is an
+// integer: a creation time in µs for assets, a position for events.
 import { invalidAsset } from '../errors/index.js';
 
 export interface Cursor {
-  micros: bigint;
+  /** The first order column as an integer: creation µs, or an event's position. */
+  first: bigint;
   keys: string[];
 }
 
 export function encodeToken(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.micros.toString(), ...cursor.keys]), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify([cursor.first.toString(), ...cursor.keys]), 'utf8').toString('base64url');
 }
 
 /** Undefined for the first page (""); anything this module did not produce with `keyParts` keys → InvalidAsset. */
@@ -31,6 +33,6 @@ export function decodeToken(token: string, keyParts: number): Cursor | undefined
   ) {
     throw garbled();
   }
-  const [micros, ...keys] = parsed as string[];
-  return { micros: BigInt(micros as string), keys };
+  const [first, ...keys] = parsed as string[];
+  return { first: BigInt(first as string), keys };
 }

@@ -128,7 +128,7 @@ export function expectMicros(ts: Timestamp | undefined, what = 'timestamp'): voi
 
 type EventFilterInit = MessageInitShape<typeof EventQueryFilterSchema>;
 
-/** Every event matching `filter` in the client's channel, all pages, QueryEvents order (timestamp, id). */
+/** Every event matching `filter` in the client's channel, all pages, QueryEvents order (commit order). */
 export async function queryAllEvents(
   client: OrchestratorClient,
   filter: EventFilterInit,

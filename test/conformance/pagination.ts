@@ -106,7 +106,7 @@ export function paginationScenarios(ctx: ConformanceContext): void {
       expect(a.items.map((t) => t.key)).not.toEqual(first.items.map((t) => t.key));
     });
 
-    it('QueryEvents pages an asset’s events (12 profiling steps: 5/5/2) in (timestamp, id) order', async () => {
+    it('QueryEvents pages an asset’s events (12 profiling steps: 5/5/2) in commit order', async () => {
       const assetKey = key();
       for (let i = 0; i < 12; i++) {
         await ctx.worker.profiling.registerProfilingStep({ assetKey, step: `step-${i}`, duration: i + 1 });
@@ -120,7 +120,7 @@ export function paginationScenarios(ctx: ConformanceContext): void {
       const steps = pages
         .flatMap((p) => p.items)
         .map((e) => (e.asset.case === 'profilingStep' ? e.asset.value.step : ''));
-      // One request each, so time order is registration order.
+      // One request each, committed one after the other.
       expect(steps).toEqual(Array.from({ length: 12 }, (_, i) => `step-${i}`));
       const defaultPage = await ctx.owner.event.queryEvents({ filter: { assetKey } });
       expect(defaultPage.events).toHaveLength(12);

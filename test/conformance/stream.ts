@@ -2,11 +2,11 @@
 // events, in commit order, with no gap and no duplicate, identically for every subscriber, one channel per stream.
 import { describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
-import { ComputePlanAction, EventKind, EventSchema, type Event } from '../../lib/asset/index.js';
+import { ComputePlanAction, EventKind, EventSchema, SortOrder, type Event } from '../../lib/asset/index.js';
 import type { OrchestratorClient, ServerStream } from '../support/client.js';
 import { eventsOf, expectMessage, expectOrcError, queryAllEvents } from './assertions.js';
 import type { ConformanceContext } from './context.js';
-import { key } from './fixtures.js';
+import { key, seedTask, setupFunction, setupPlan } from './fixtures.js';
 
 /** Writes a profiling step with a fresh asset key: an event that marks "everything before this" in a stream. */
 export async function writeMarker(client: OrchestratorClient): Promise<{ assetKey: string; event: Event }> {
@@ -176,6 +176,46 @@ export function streamScenarios(ctx: ConformanceContext): void {
       expect((await readUntil(replay, end.assetKey)).map((e) => e.id)).toEqual(fromLate.map((e) => e.id));
       replay.cancel();
     });
+
+    it('QueryEvents tells the stream’s story: the same events in the same order, both ways, page by page', async () => {
+      // Concurrent writers make commit order differ from timestamp order on Fabric, where each write lane stamps
+      // its own proposal time; a client reading history then subscribing from the last id must not see a seam.
+      // One call's events share a timestamp: eight tasks registered at once must keep the order they were emitted in.
+      const fn = await setupFunction(ctx.owner, 'model-only');
+      const plan = await setupPlan(ctx.owner);
+      const tasks = Array.from({ length: 8 }, () => seedTask({ plan, fn, worker: ctx.topology.worker }));
+      const start = await writeMarker(ctx.owner);
+      await Promise.all([
+        ctx.owner.task.registerTasks({ tasks }),
+        planWriter(ctx.owner, 6),
+        planWriter(ctx.worker, 6),
+        planWriter(ctx.owner, 6),
+        planWriter(ctx.worker, 6),
+      ]);
+      const end = await writeMarker(ctx.owner);
+      const stream = ctx.owner.event.subscribeToEvents({ startEventId: start.event.id });
+      const streamed = [start.event.id, ...(await readUntil(stream, end.assetKey)).map((e) => e.id)];
+      stream.cancel();
+
+      // Everything from the start marker on (later commits were proposed after it committed), then the markers' span.
+      const between = (ids: string[]) => ids.slice(ids.indexOf(start.event.id), ids.indexOf(end.event.id) + 1);
+      const since = { start: start.event.timestamp };
+      for (const pageSize of [1, 7, 500]) {
+        const pages = async (sort: SortOrder) => {
+          const ids: string[] = [];
+          let pageToken = '';
+          do {
+            const res = await ctx.owner.event.queryEvents({ filter: since, pageToken, pageSize, sort });
+            ids.push(...res.events.map((e) => e.id));
+            pageToken = res.nextPageToken;
+          } while (pageToken !== '');
+          return ids;
+        };
+        expect(between(await pages(SortOrder.ASCENDING)), `ascending, pages of ${pageSize}`).toEqual(streamed);
+        const descending = (await pages(SortOrder.DESCENDING)).reverse();
+        expect(between(descending), `descending, pages of ${pageSize}`).toEqual(streamed);
+      }
+    }, 120_000);
 
     it('two subscribers from the beginning see identical sequences while writers run', async () => {
       const s1 = ctx.owner.event.subscribeToEvents({});

@@ -21,7 +21,7 @@ export class Params {
 }
 
 export interface OrderPart {
-  /** Column expression; the first part must be a timestamptz, the others text. */
+  /** Column expression; the first part must be a timestamptz (or a bigint, see KeysetSpec.firstIsBigint), the others text. */
   column: string;
   desc?: boolean;
 }
@@ -34,6 +34,8 @@ export interface KeysetSpec<T> {
   where: string[];
   params: Params;
   order: [OrderPart, ...OrderPart[]];
+  /** The first order column is a bigint (events: their position) instead of a timestamptz. */
+  firstIsBigint?: boolean;
   page: PageRequest;
   decode: (row: Row) => T;
 }
@@ -84,11 +86,17 @@ async function keysetRows<T>(
   params.values.push(...spec.params.values);
   const where = [...spec.where];
   if (cursor) {
-    const values = [`${params.add(microsToSql(cursor.micros))}::timestamptz`, ...cursor.keys.map((k) => params.add(k))];
+    const first = spec.firstIsBigint
+      ? `${params.add(cursor.first.toString())}::bigint`
+      : `${params.add(microsToSql(cursor.first))}::timestamptz`;
+    const values = [first, ...cursor.keys.map((k) => params.add(k))];
     where.push(keysetCondition(order, values));
   }
   const cursorCols = order
-    .map((part, i) => (i === 0 ? `${microsColumn(part.column)} AS cursor_0` : `${part.column} AS cursor_${i}`))
+    .map((part, i) => {
+      if (i > 0) return `${part.column} AS cursor_${i}`;
+      return `${spec.firstIsBigint ? `${part.column}::text` : microsColumn(part.column)} AS cursor_0`;
+    })
     .join(', ');
   const orderBy = order.map((part) => `${part.column}${part.desc ? ' DESC' : ''}`).join(', ');
   return q.query(
@@ -99,7 +107,7 @@ async function keysetRows<T>(
 }
 
 function cursorOf(order: OrderPart[], row: Row): Cursor {
-  return { micros: BigInt(String(row.cursor_0)), keys: order.slice(1).map((_, i) => String(row[`cursor_${i + 1}`])) };
+  return { first: BigInt(String(row.cursor_0)), keys: order.slice(1).map((_, i) => String(row[`cursor_${i + 1}`])) };
 }
 
 function tokenOf(order: OrderPart[], cursor: Cursor | undefined): string {

@@ -90,10 +90,9 @@ export function queryEvents(ctx: Ctx, page: PageRequest, filter: EventFilter, so
     from: 'events e',
     where,
     params,
-    order: [
-      { column: 'e.emitted_at', desc },
-      { column: 'e.id', desc },
-    ],
+    // Positions are commit order, the order SubscribeToEvents delivers; the events of one call share a timestamp.
+    order: [{ column: 'e.position', desc }],
+    firstIsBigint: true,
     page,
     decode: toEvent,
   });

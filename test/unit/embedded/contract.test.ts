@@ -21,5 +21,5 @@ let counter = 0;
 describeDbalContract('LedgerDB over LevelKV (every call committed)', () => {
   if (!db) throw new Error('LevelDB not open');
   const channel = `ch-${++counter}`;
-  return Promise.resolve({ dbal: committingLedgerDB(db, channel), channel });
+  return Promise.resolve({ dbal: committingLedgerDB(db, channel), channel, eventOrder: 'timestamp' });
 });

@@ -9,15 +9,19 @@ const channel = 'mychannel';
 
 // Writes visible at once: the configuration service unit tests use.
 describeDbalContract('LedgerDB over MemoryKV', () =>
-  Promise.resolve({ dbal: new LedgerDB(new MemoryKV(), channel), channel }),
+  Promise.resolve({ dbal: new LedgerDB(new MemoryKV(), channel), channel, eventOrder: 'timestamp' }),
 );
 
 // Fabric's view: reads never see the transaction's own writes, so every read-your-writes goes through the overlay.
 describeDbalContract('LedgerDB over a MemoryKV transaction', () =>
-  Promise.resolve({ dbal: new LedgerDB(new MemoryKV().transaction(), channel), channel }),
+  Promise.resolve({ dbal: new LedgerDB(new MemoryKV().transaction(), channel), channel, eventOrder: 'timestamp' }),
 );
 
 // The Fabric adapter over a stub with a peer's semantics (seeks go through paginated calls).
 describeDbalContract('LedgerDB over StubKV', () =>
-  Promise.resolve({ dbal: new LedgerDB(new StubKV(new FakeStub(new MemoryKV())), channel), channel }),
+  Promise.resolve({
+    dbal: new LedgerDB(new StubKV(new FakeStub(new MemoryKV())), channel),
+    channel,
+    eventOrder: 'timestamp',
+  }),
 );

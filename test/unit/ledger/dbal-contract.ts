@@ -58,6 +58,11 @@ export interface DbalUnderTest {
   channel: string;
   /** Called after each test (roll back, close connections...). */
   dispose?: () => Promise<void>;
+  /**
+   * How queryEvents orders: 'added' (the default) is the order addEvents received them — commit order, the order
+   * SubscribeToEvents delivers; 'timestamp' is LedgerDB's world-state order (timestamp, then id).
+   */
+  eventOrder?: 'added' | 'timestamp';
 }
 
 const S = ComputeTaskStatus;
@@ -717,13 +722,14 @@ export function describeDbalContract(name: string, makeDbal: () => Promise<DbalU
       });
 
       const ascending = (a: Event, b: Event): number => {
+        if (under.eventOrder !== 'timestamp') return events.indexOf(a) - events.indexOf(b);
         const d = microsOf(a.timestamp) - microsOf(b.timestamp);
         if (d !== 0n) return d < 0n ? -1 : 1;
         return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
       };
       const ids = (list: Event[]) => list.map((e) => e.id);
 
-      it('returns whole events, channel filled, by timestamp then id in both directions', async () => {
+      it('returns whole events, channel filled, in the contract\'s order, in both directions', async () => {
         const asc = [...events].sort(ascending);
         const withChannel = (e: Event) => create(EventSchema, { ...e, channel: under.channel });
         const page = await db.queryEvents({ token: '', size: 100 }, {}, SortOrder.ASCENDING);
