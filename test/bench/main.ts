@@ -78,7 +78,7 @@ async function measure(name: string, target: BenchTarget, tasks: number, root: s
   let client = connect(server.address, { mspid: 'MyOrg1MSP', channel: 'mychannel', timeoutMs: 120_000 });
   try {
     const idleNew = await idleRss(server);
-    const figures = await runScenario(client, server.address, tasks);
+    const figures = await runScenario(client, server.address, tasks, 1_000, () => server.peakRssMiB());
     // The no-op ceiling only means something on Fabric: single-asset writes against an empty chaincode function.
     const ceiling = name === 'fabric' ? await measureCeiling(client) : {};
     const peak = server.peakRssMiB();

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     await db.query('SELECT pg_stat_statements_reset()');
     const client = connect(server.address, { mspid: 'MyOrg1MSP', channel: 'mychannel', timeoutMs: 120_000 });
-    const figures = await runScenario(client, server.address, tasks);
+    const figures = await runScenario(client, server.address, tasks, 1_000, () => server.peakRssMiB());
     client.connection.close();
     console.log(JSON.stringify(figures));
     const top = await db.query<{ calls: string; total: string; mean: string; rows: string; query: string }>(

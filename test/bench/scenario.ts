@@ -31,6 +31,7 @@ export interface Figures {
   writeP50Ms: number;
   writeWithSubscribersP50Ms: number;
   subscribers: number;
+  serverPeakRssBeforeStreamsMiB: number;
 }
 
 const SUBSCRIBERS = 300;
@@ -45,6 +46,7 @@ export async function runScenario(
   address: string,
   tasks = 10_000,
   batchSize = 1_000,
+  peakRssMiB: () => number = () => Number.NaN,
 ): Promise<Figures> {
   await client.organization.registerOrganization({}).catch(() => undefined);
   const functionKey = randomUUID();
@@ -114,6 +116,8 @@ export async function runScenario(
   progress(`replayed ${replay.count} events`);
   const live = await measureLive(client);
   progress('live latency measured');
+  // Before the 300 streams: the peak of registering, reading and replaying alone.
+  const peakBeforeStreams = peakRssMiB();
   const write = await measureWrites(client);
   const withSubscribers = await withOpenSubscribers(client, address, SUBSCRIBERS, () => measureWrites(client));
   progress(`write latency with ${SUBSCRIBERS} subscribers measured`);
@@ -134,6 +138,7 @@ export async function runScenario(
     writeP50Ms: round(percentile(write, 50), 3),
     writeWithSubscribersP50Ms: round(percentile(withSubscribers, 50), 3),
     subscribers: SUBSCRIBERS,
+    serverPeakRssBeforeStreamsMiB: round(peakBeforeStreams, 1),
   };
 }
 
