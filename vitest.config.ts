@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two groups, run one after the other: the suite (files in parallel), then the fault tests, which stop and restart
- * parts of the shared Fabric network and so must not overlap with anything else that uses it.
+ * Three groups, run one after the other: the suite (files in parallel), then the fault tests, which stop and restart
+ * parts of the shared Fabric network and so must not overlap with anything else that uses it, then the Fabric
+ * conformance suite and the chaincode-TLS and connection-profile tests again on the hosts topology (each organization
+ * and the orderer in a network namespace of its own: network/README.md), a second network with its own state.
+ * The fault tests run on the hosts topology with `ORCHESTRATOR_NETWORK_TOPOLOGY=hosts npx vitest run --project faults`.
  */
 export default defineConfig({
   test: {
@@ -29,6 +32,20 @@ export default defineConfig({
           include: ['test/faults/**/*.test.ts'],
           fileParallelism: false,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'hosts',
+          include: [
+            'test/conformance/fabric.test.ts',
+            'test/network/chaincode-tls.test.ts',
+            'test/network/profile.test.ts',
+          ],
+          env: { ORCHESTRATOR_NETWORK_TOPOLOGY: 'hosts' },
+          fileParallelism: true,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -32,7 +32,7 @@ const batchable: ReadonlyMap<string, UnaryRpc> = new Map(
  * rolled back to a savepoint), so it cannot affect the calls after it. The events of the calls that succeeded
  * become the transaction's one chaincode event, numbered across the batch.
  */
-export async function executeBatch(ctx: OrchestratorContext, request: Uint8Array): Promise<Uint8Array> {
+async function executeBatch(ctx: OrchestratorContext, request: Uint8Array): Promise<Uint8Array> {
   try {
     const calls = decodeCalls(request);
     const channel = ctx.stub.getChannelID();

@@ -52,7 +52,7 @@ async function execute(rpc: UnaryRpc, ctx: OrchestratorContext, request: Uint8Ar
 }
 
 /** The transaction metadata fabric-contract-api's @Transaction/@Param/@Returns decorators would record. */
-export interface TransactionMetadata {
+interface TransactionMetadata {
   name: string;
   /** EVALUATE marks a read-only function, as `@Transaction(false)` does; SUBMIT + submitTx as `@Transaction()`. */
   tag: string[];
@@ -74,7 +74,7 @@ const metadataApi = Reflect as typeof Reflect & {
   defineMetadata?: (key: string, value: unknown, target: object) => void;
 };
 
-export type ContractClass = new () => OrchestratorContract;
+type ContractClass = new () => OrchestratorContract;
 
 /**
  * One contract per gRPC service, named like the service ("orchestrator.ComputeTaskService"), whose transaction

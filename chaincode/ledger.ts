@@ -1,4 +1,4 @@
-import { LedgerDB, StubKV, type KVStub } from '../lib/ledger/index.js';
+import { ledgerDB, StubKV, type KVStub, type LedgerDB } from '../lib/ledger/index.js';
 import type { DBAL } from '../lib/persistence/index.js';
 
 /**
@@ -6,10 +6,10 @@ import type { DBAL } from '../lib/persistence/index.js';
  * builds up in call order, nothing to flush) and keeps an overlay so the transaction reads its own writes.
  */
 export function openLedger(stub: KVStub, channel: string): DBAL {
-  return new LedgerDB(new StubKV(stub), channel);
+  return ledgerDB(new StubKV(stub), channel);
 }
 
 /** The ledger of a batch transaction: writes wait in the overlay until flush(), so a failed call can be undone. */
 export function openBatchLedger(stub: KVStub, channel: string): LedgerDB {
-  return new LedgerDB(new StubKV(stub), channel, { deferWrites: true });
+  return ledgerDB(new StubKV(stub), channel, { deferWrites: true });
 }

@@ -25,7 +25,7 @@ export interface Orchestrator {
   close(): Promise<void>;
 }
 
-export interface StartOptions {
+interface StartOptions {
   logger?: Logger;
   /** Use this backend instead of creating one from the configuration (tests). It is closed by close(). */
   backend?: Backend;
@@ -67,6 +67,8 @@ async function createBackend(config: Config, logger: Logger, observer: CallObser
         retryBudgetMs: config.txRetryBudgetMs,
         batching: config.fabricBatching,
         amqpCheckpointFile: config.amqpUrl ? join(config.dataDir, 'fabric-amqp-checkpoint.json') : undefined,
+        eventIndexDir: join(config.dataDir, 'fabric-events'),
+        replayEventsBatchSize: config.replayEventsBatchSize,
         logger,
       });
     }

@@ -27,7 +27,7 @@ export interface TlsConfig {
 }
 
 /** Embedded: LedgerDB over LevelDB in the data folder (default); standalone: PostgreSQL. */
-export type StorageConfig = { kind: 'leveldb'; dataDir: string } | { kind: 'postgres'; url: string };
+type StorageConfig = { kind: 'leveldb'; dataDir: string } | { kind: 'postgres'; url: string };
 
 export interface Config {
   /** `distributed` forwards every call to the orchestrator chaincode on Fabric (see `fabric`). */
@@ -78,9 +78,9 @@ export class ConfigError extends Error {
   }
 }
 
-export const DEFAULT_GRPC_ADDRESS = '127.0.0.1:9000';
-export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:8484';
-export const DEFAULT_MAX_RECEIVE_MESSAGE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_GRPC_ADDRESS = '127.0.0.1:9000';
+const DEFAULT_METRICS_ADDRESS = '127.0.0.1:8484';
+const DEFAULT_MAX_RECEIVE_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 // Go's strconv.ParseBool, which Substra uses for its boolean variables.
 const TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
@@ -102,10 +102,10 @@ const bool = (fallback: boolean) =>
  * Request bytes per batch transaction: far below gRPC's and the orderer's limits (10 MB per block here), and small
  * enough that a batch does not hold back the block it lands in. A larger call (a big RegisterTasks) goes alone.
  */
-export const FABRIC_BATCH_MAX_BYTES = 1024 * 1024;
+const FABRIC_BATCH_MAX_BYTES = 1024 * 1024;
 
 /** Default retry budget in distributed mode, where ORCHESTRATOR_TX_RETRY_BUDGET is unset. */
-export const DISTRIBUTED_TX_RETRY_BUDGET_MS = 15_000;
+const DISTRIBUTED_TX_RETRY_BUDGET_MS = 15_000;
 
 const duration = (fallback: string) =>
   z
@@ -340,7 +340,10 @@ export function loadConfig(vars: Record<string, string | undefined> = process.en
     try {
       fabric = loadFabricConfig(vars);
     } catch (err) {
-      throw new ConfigError('ORCHESTRATOR_FABRIC_*', err instanceof Error ? err.message : String(err));
+      const variable = vars.ORCHESTRATOR_FABRIC_CONNECTION_PROFILE
+        ? 'ORCHESTRATOR_FABRIC_CONNECTION_PROFILE'
+        : 'ORCHESTRATOR_FABRIC_*';
+      throw new ConfigError(variable, err instanceof Error ? err.message : String(err));
     }
   }
   const channels = fabric

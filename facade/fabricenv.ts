@@ -5,15 +5,26 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fromProjectRoot } from '../lib/paths.js';
 import { parseEnvFile } from './envfile.js';
 import type { FabricConfig, FabricOrganization } from './fabric/config.js';
+import { loadConnectionProfile } from './fabricprofile.js';
+
+/**
+ * The state directory of the test network that `npm run network:up` runs with the same environment: network/.state,
+ * or network/.state-hosts when ORCHESTRATOR_NETWORK_TOPOLOGY=hosts (each organization in its own network namespace).
+ */
+export function networkStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return fromProjectRoot(env.ORCHESTRATOR_NETWORK_TOPOLOGY === 'hosts' ? 'network/.state-hosts' : 'network/.state');
+}
 
 /** Written by `npm run network:up`; read when no ORCHESTRATOR_FABRIC_* variable is set. */
-export const DEFAULT_FACADE_ENV = fromProjectRoot('network/.state/facade.env');
+export const DEFAULT_FACADE_ENV = `${networkStateDir()}/facade.env`;
 
 /**
  * Builds the Fabric configuration from the environment, falling back to the network's facade.env file, so that
  * `ORCHESTRATOR_MODE=distributed npm start` works right after `npm run network:up`.
  */
 export function loadFabricConfig(env: NodeJS.ProcessEnv, envFile = env.ORCHESTRATOR_FABRIC_ENV_FILE): FabricConfig {
+  if (env.ORCHESTRATOR_FABRIC_CONNECTION_PROFILE)
+    return loadConnectionProfile(env.ORCHESTRATOR_FABRIC_CONNECTION_PROFILE, env);
   let vars: Record<string, string | undefined> = env;
   if (!env.ORCHESTRATOR_FABRIC_ORGS) {
     const file = envFile ?? DEFAULT_FACADE_ENV;

@@ -17,7 +17,7 @@ const SIZE_BUCKETS = [5, 10, 50, 100, 500, 1000, 5000, 10000];
 const REGISTER_TASKS = `/${ComputeTaskService.typeName}/${ComputeTaskService.method.registerTasks.name}`;
 
 /** What the HTTP endpoint asks before answering a readiness probe. */
-export type ReadinessCheck = () => Promise<boolean>;
+type ReadinessCheck = () => Promise<boolean>;
 
 export class Metrics implements CallObserver {
   readonly registry = new Registry();

@@ -10,7 +10,7 @@ import type { TlsConfig } from './config.js';
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
-export function pemCertificates(text: string): string[] {
+function pemCertificates(text: string): string[] {
   return text.match(PEM_BLOCK) ?? [];
 }
 
@@ -34,7 +34,7 @@ export function loadClientCas(dir: string): Map<string, X509Certificate[]> {
   return byMsp;
 }
 
-export interface ServerTls {
+interface ServerTls {
   credentials: ServerCredentials;
   /** Client CAs by MSP id (empty without a client CA folder). */
   clientCas: Map<string, X509Certificate[]>;

@@ -13,6 +13,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$NETWORK_DIR/lib/nodes.sh"
 # shellcheck source=lib/chaincodes.sh
 source "$NETWORK_DIR/lib/chaincodes.sh"
+# shellcheck source=lib/netns.sh
+source "$NETWORK_DIR/lib/netns.sh"
 
 PROBLEMS=0
 
@@ -30,7 +32,7 @@ report_nodes() {
     elif node_healthy "$node"; then
       report "$node" "OK (pid $(read_pid "$node"), healthz :$(node_ops_port "$node"))"
     else
-      problem "$node" "UNHEALTHY (pid $(read_pid "$node")): $(curl -s --max-time 2 "http://127.0.0.1:$(node_ops_port "$node")/healthz" || true)"
+      problem "$node" "UNHEALTHY (pid $(read_pid "$node")): $(curl -s --max-time 2 "http://$(node_ops_address "$node")/healthz" || true)"
     fi
   done
 }
@@ -50,7 +52,7 @@ report_chaincode_servers() {
           problem "chaincode $name ($org)" "server DOWN (npm run network:up restarts it)"
         else
           report "chaincode $name ($org)" \
-            "OK (pid $(read_pid "$(cc_proc "$name" "$org")"), 127.0.0.1:$(cc_port "$name" "$org"), $pkgid)"
+            "OK (pid $(read_pid "$(cc_proc "$name" "$org")"), $(node_ip "$org"):$(cc_port "$name" "$org") TLS, $pkgid)"
         fi
       done
     fi
@@ -81,6 +83,8 @@ main() {
     echo "network: NOT USABLE; npm run network:down -- --clean && npm run network:up recreates it"
     exit 1
   fi
+  report "topology" "$TOPOLOGY"
+  report_netns
   report_nodes
   if ((PROBLEMS == 0)); then
     report_chaincode_servers

@@ -15,6 +15,10 @@ source "$NETWORK_DIR/lib/binaries.sh"
 source "$NETWORK_DIR/lib/nodes.sh"
 # shellcheck source=lib/chaincodes.sh
 source "$NETWORK_DIR/lib/chaincodes.sh"
+# shellcheck source=lib/netns.sh
+source "$NETWORK_DIR/lib/netns.sh"
+# shellcheck source=lib/profile.sh
+source "$NETWORK_DIR/lib/profile.sh"
 
 NODE_STARTED=0
 CC_STARTED=0
@@ -104,7 +108,7 @@ write_facade_env() {
     cert="$(first_file "$(user_msp "$org")/signcerts")"
     key="$(first_file "$(user_msp "$org")/keystore")"
     lines+=(
-      "$(env_line "ORCHESTRATOR_FABRIC_${org}_PEER" "127.0.0.1:${PEER_PORT[$org]}")"
+      "$(env_line "ORCHESTRATOR_FABRIC_${org}_PEER" "$(peer_address "$org")")"
       "$(env_line "ORCHESTRATOR_FABRIC_${org}_PEER_HOST" "$(peer_host "$org")")"
       "$(env_line "ORCHESTRATOR_FABRIC_${org}_TLS_CA" "$(peer_tls_ca "$org")")"
       "$(env_line "ORCHESTRATOR_FABRIC_${org}_CERT" "$cert")"
@@ -124,18 +128,34 @@ write_facade_env() {
   mv "$FACADE_ENV.tmp" "$FACADE_ENV"
 }
 
+# ', "netns": "<name>"' for a node of the hosts topology, nothing otherwise.
+netns_json() {
+  local ns
+  ns="$(process_netns "$1")"
+  if [[ -n "$ns" ]]; then printf ', "netns": "%s"' "$ns"; fi
+}
+
+# {"<chaincode>": "ip:port", ...}: ORG's chaincode servers (TLS), for the tests that check how they answer.
+cc_servers_json() {
+  local name args=()
+  while read -r name; do args+=(--arg "$name" "$(node_ip "$1"):$(cc_port "$name" "$1")"); done < <(available_chaincodes)
+  jq -cn "${args[@]}" '$ARGS.named'
+}
+
 # Machine-readable topology for tests and tools (facade.env is the facade's contract; this is not).
 write_network_json() {
-  local org
+  local org ip
   {
-    printf '{\n  "fabric": %s,\n  "channels": %s,\n  "nodes": [\n' \
-      "$(jq -Rn --arg v "$(cat "$VERSION_FILE")" '$v')" "$(printf '%s\n' "${CHANNELS[@]}" | jq -Rsc 'split("\n")[:-1]')"
-    printf '    {"name": "orderer", "mspId": "%s", "address": "127.0.0.1:%s", "admin": "127.0.0.1:%s", "operations": "127.0.0.1:%s"}' \
-      "$ORDERER_MSP" "$ORDERER_PORT" "$ORDERER_ADMIN_PORT" "$ORDERER_OPS_PORT"
+    printf '{\n  "fabric": %s,\n  "topology": "%s",\n  "channels": %s,\n  "nodes": [\n' \
+      "$(jq -Rn --arg v "$(cat "$VERSION_FILE")" '$v')" "$TOPOLOGY" "$(printf '%s\n' "${CHANNELS[@]}" | jq -Rsc 'split("\n")[:-1]')"
+    ip="$(node_ip orderer)"
+    printf '    {"name": "orderer", "mspId": "%s", "address": "%s:%s", "admin": "%s:%s", "operations": "%s:%s"%s}' \
+      "$ORDERER_MSP" "$ip" "$ORDERER_PORT" "$ip" "$ORDERER_ADMIN_PORT" "$ip" "$ORDERER_OPS_PORT" "$(netns_json orderer)"
     for org in "${ORGS[@]}"; do
-      printf ',\n    {"name": "%s", "mspId": "%s", "address": "127.0.0.1:%s", "chaincodeListener": "127.0.0.1:%s", "operations": "127.0.0.1:%s", "channels": %s}' \
-        "${ORG_NODE[$org]}" "$org" "${PEER_PORT[$org]}" "${PEER_CC_PORT[$org]}" "${PEER_OPS_PORT[$org]}" \
-        "$(org_channels "$org" | jq -Rsc 'split("\n")[:-1]')"
+      ip="$(node_ip "$org")"
+      printf ',\n    {"name": "%s", "mspId": "%s", "address": "%s:%s", "chaincodeListener": "%s:%s", "operations": "%s:%s", "channels": %s, "chaincodeServers": %s%s}' \
+        "${ORG_NODE[$org]}" "$org" "$ip" "${PEER_PORT[$org]}" "$ip" "${PEER_CC_PORT[$org]}" "$ip" "${PEER_OPS_PORT[$org]}" \
+        "$(org_channels "$org" | jq -Rsc 'split("\n")[:-1]')" "$(cc_servers_json "$org")" "$(netns_json "${ORG_NODE[$org]}")"
     done
     printf '\n  ]\n}\n'
   } >"$STATE_DIR/network.json.tmp"
@@ -162,17 +182,22 @@ print_summary() {
   done
   while read -r name; do
     for org in "${ORGS[@]}"; do
-      log "  chaincode $name ($org): pid $(read_pid "$(cc_proc "$name" "$org")"), 127.0.0.1:$(cc_port "$name" "$org"), $(cut -d' ' -f1 "$(cc_deployed_file "$name")")"
+      log "  chaincode $name ($org): pid $(read_pid "$(cc_proc "$name" "$org")"), $(node_ip "$org"):$(cc_port "$name" "$org") (TLS), $(cut -d' ' -f1 "$(cc_deployed_file "$name")")"
     done
   done < <(available_chaincodes)
   for ch in "${CHANNELS[@]}"; do log "  channel $ch: $(channel_orgs "$ch" | paste -sd ' ')"; done
   log "  facade env: $FACADE_ENV"
-  for org in "${ORGS[@]}"; do log "  $org gateway: 127.0.0.1:${PEER_PORT[$org]} ($(peer_host "$org"))"; done
+  log "  connection profile: $CONNECTION_PROFILE"
+  for org in "${ORGS[@]}"; do log "  $org gateway: $(peer_address "$org") ($(peer_host "$org"))"; done
+  if [[ "$TOPOLOGY" == hosts ]]; then
+    log "  topology hosts: bridge $NETNS_BRIDGE ($NETNS_BRIDGE_IP/24), namespaces $(netns_members | sed "s/^/$NETNS_PREFIX-/" | paste -sd ' ')"
+  fi
 }
 
 write_state_files() {
   write_facade_env
   write_network_json
+  write_connection_profile
 }
 
 main() {
@@ -184,6 +209,7 @@ main() {
   check_state_topology
   mkdir -p "$LOG_DIR" "$PID_DIR" "$DATA_DIR" "$CC_STATE_DIR"
 
+  if [[ "$TOPOLOGY" == hosts ]]; then step "network namespaces ($NETNS_SUBNET.0/24)" ensure_netns; fi
   check_ports
   step "Fabric binaries" ensure_fabric_binaries
   step "config files" ensure_config
@@ -193,7 +219,7 @@ main() {
   step "peers" start_peers
   step "orderer joins channels" ensure_orderer_joined
   step "peers join channels" ensure_peers_joined
-  step "facade.env + network.json" write_state_files
+  step "facade.env + network.json + connection profile" write_state_files
   step "chaincodes" deploy_all
   if ((NODE_STARTED || CC_STARTED || CC_DEPLOYED)); then
     step "endorsement probe (every gateway, every channel)" run_probe

@@ -5,7 +5,7 @@ import { rowOf } from '../../lib/api/index.js';
 import type { OrchestratorConnection } from './client.js';
 import { statusName } from './plan.js';
 
-export interface TailOptions {
+interface TailOptions {
   /** Resume strictly after this event id ("" = the whole history). */
   from: string;
   /** Only these event kinds (names as printed: CREATED, UPDATED, DISABLED); empty = all. */
@@ -22,7 +22,7 @@ const kindName = (kind: EventKind): string => (EventKind[kind] ?? String(kind)).
 const assetName = (kind: AssetKind): string => (AssetKind[kind] ?? String(kind)).replace(/^ASSET_/, '');
 
 /** "2026-12-06T10:00:00.123456Z UPDATED COMPUTE_TASK 4f3c… status=DONE reason=… (id)" */
-export function formatEvent(event: Event): string {
+function formatEvent(event: Event): string {
   const ts = event.timestamp;
   const time = ts
     ? `${new Date(Number(ts.seconds) * 1000).toISOString().slice(0, 19)}.${String(Math.trunc(ts.nanos / 1000)).padStart(6, '0')}Z`

@@ -13,7 +13,7 @@ import type { OrchestratorConnection } from './client.js';
 export type PlanFormat = 'table' | 'mermaid' | 'dot';
 export const PLAN_FORMATS: readonly PlanFormat[] = ['table', 'mermaid', 'dot'];
 
-export interface PlanGraph {
+interface PlanGraph {
   plan: ComputePlan;
   /** By rank, then key: parents before children. */
   tasks: ComputeTask[];
@@ -69,7 +69,7 @@ const COLOURS: Record<string, { fill: string; stroke: string }> = {
 const colour = (status: string) => COLOURS[status] ?? COLOURS.UNKNOWN!;
 
 /** Tasks per status, in the state machine's order. */
-export function statusCounts(tasks: readonly ComputeTask[]): [string, number][] {
+function statusCounts(tasks: readonly ComputeTask[]): [string, number][] {
   const counts = new Map<string, number>();
   for (const name of Object.keys(COLOURS)) counts.set(name, 0);
   for (const task of tasks) counts.set(statusName(task.status), (counts.get(statusName(task.status)) ?? 0) + 1);

@@ -15,7 +15,7 @@ import { subscribe, type PositionedEventStore } from '../events/subscriber.js';
 import { StartupError } from '../startup.js';
 import { LevelOutbox } from './outbox.js';
 
-export interface EmbeddedBackendOptions {
+interface EmbeddedBackendOptions {
   /** ORCHESTRATOR_DATA_DIR. */
   dataDir: string;
   replayEventsBatchSize: number;

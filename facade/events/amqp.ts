@@ -37,7 +37,7 @@ import type { EventOutbox } from '../backend.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 
-export const EXCHANGE = 'orchestrator';
+const EXCHANGE = 'orchestrator';
 
 /** How long closing a broker session may take before it is abandoned (a broker that stopped answering). */
 const CLOSE_TIMEOUT_MS = 5_000;
@@ -79,7 +79,7 @@ export interface Publisher {
   close(): Promise<void>;
 }
 
-export type PublisherFactory = () => Promise<Publisher>;
+type PublisherFactory = () => Promise<Publisher>;
 
 export function amqpPublisher(url: string, logger: Logger): PublisherFactory {
   return async () => {
@@ -160,9 +160,9 @@ export function amqpPublisher(url: string, logger: Logger): PublisherFactory {
   };
 }
 
-export type UnroutablePolicy = 'retry' | 'drop';
+type UnroutablePolicy = 'retry' | 'drop';
 
-export interface DispatcherOptions {
+interface DispatcherOptions {
   batchSize?: number;
   /** Re-check the outbox this often even without notification. */
   idlePollMs?: number;

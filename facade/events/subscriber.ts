@@ -45,8 +45,10 @@ export async function* subscribe<E>(
   });
   try {
     if (startEventId !== '') {
-      // Event ids are UUIDs in local modes (crypto.randomUUID at commit); a ledger id cannot be one of ours.
-      const position = eventIdKind(startEventId) === 'uuid' ? await store.positionOf(channel, startEventId) : undefined;
+      // Malformed ids are refused (OE0101); a well-formed id of either kind is looked up: local modes issue UUIDs,
+      // Fabric's log holds <tx id>:<index> ids, and a ledger carried over by import keeps the ids it had.
+      eventIdKind(startEventId);
+      const position = await store.positionOf(channel, startEventId);
       if (position === undefined) {
         throw new OrcError('NotFound', `event with key "${startEventId}" not found in channel "${channel}"`);
       }

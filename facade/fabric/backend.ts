@@ -1,7 +1,7 @@
 import { fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import type { Commit, Network } from '@hyperledger/fabric-gateway';
-import { transactionName, type UnaryRpc } from '../../lib/api/index.js';
-import type { Event } from '../../lib/asset/index.js';
+import { rowOf, transactionName, type UnaryRpc } from '../../lib/api/index.js';
+import { EventService, type Event } from '../../lib/asset/index.js';
 import { isOrcError, OrcError, permissionDenied } from '../../lib/errors/index.js';
 import type { Backend, CallContext } from '../backend.js';
 import type { Logger } from '../logger.js';
@@ -10,17 +10,19 @@ import { WriteLane, type BatchingOptions } from './batcher.js';
 import { connectOrganization, type OrganizationGateway } from './connection.js';
 import { fromFabricError } from './errors.js';
 import { invokeChaincode, submitBatch, submitWrite, type InvokeOptions } from './invoke.js';
+import { FabricEventIndex } from './eventindex.js';
 import { LedgerOutbox } from './outbox.js';
-import { followLedgerEvents } from './follow.js';
-import { positionOfEvent } from './subscribe.js';
 
-export interface FabricBackendOptions {
+interface FabricBackendOptions {
   config: FabricConfig;
   retryBudgetMs: number;
   /** How concurrent writes share transactions; maxCalls 1 sends every write alone, with no limit in flight. */
   batching: BatchingOptions;
   /** Where the AMQP dispatch checkpoint lives; no outbox without it. */
   amqpCheckpointFile?: string;
+  /** The folder of the event index that QueryEvents and streams read (eventindex.ts); one facade per folder. */
+  eventIndexDir: string;
+  replayEventsBatchSize: number;
   logger: Logger;
 }
 
@@ -28,9 +30,13 @@ export interface FabricBackendOptions {
  * Distributed mode: every unary RPC becomes one chaincode transaction signed as the caller's organization, so the
  * chaincode (not a header) decides who the requester is. The facade refuses callers it holds no identity for.
  */
+/** Answered from the facade's event index (eventindex.ts) instead of the chaincode. */
+const QUERY_EVENTS: UnaryRpc = rowOf(EventService.method.queryEvents);
+
 export class FabricBackend implements Backend {
   readonly storage = 'fabric';
   readonly outbox: LedgerOutbox | undefined;
+  private events: FabricEventIndex | undefined;
   private readonly gateways = new Map<string, Promise<OrganizationGateway>>();
   /** One per organization and channel: a batch is signed by one organization and ordered on one channel. */
   private readonly lanes = new Map<string, WriteLane>();
@@ -54,6 +60,14 @@ export class FabricBackend implements Backend {
     const first = [...options.config.organizations.keys()][0];
     if (!first) throw new OrcError('Internal', 'the Fabric configuration names no organization');
     await backend.gateway(first);
+    backend.events = await FabricEventIndex.open({
+      dir: options.eventIndexDir,
+      channels: options.config.channels,
+      chaincode: options.config.chaincode,
+      network: (channel) => backend.network({ mspid: backend.listenerOn(channel), channel }),
+      logger: options.logger,
+      replayEventsBatchSize: options.replayEventsBatchSize,
+    });
     return backend;
   }
 
@@ -63,6 +77,11 @@ export class FabricBackend implements Backend {
     caller: CallContext,
   ): Promise<MessageShape<O>> {
     const network = await this.network(caller);
+    if ((rpc as UnaryRpc) === QUERY_EVENTS && this.events) {
+      return this.events.query(rpc, request, caller, network).catch((err: unknown) => {
+        throw isOrcError(err) ? err : fromFabricError(err);
+      });
+    }
     const refused = async (err: unknown): Promise<never> => {
       throw await refusalOrOutage(err, network);
     };
@@ -101,21 +120,11 @@ export class FabricBackend implements Backend {
     return lane;
   }
 
-  /** Survives peer restarts: the stream waits and resumes after the last event it sent (followLedgerEvents). */
+  /** Served by the event index: it survives peer restarts (its block reader reconnects) and replays locally. */
   async *subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event> {
     const network = await this.network(caller);
-    const after = startEventId === '' ? undefined : await positionOfEvent(network, startEventId);
-    const events = followLedgerEvents(after, {
-      chaincode: this.options.config.chaincode,
-      network: () => this.network(caller),
-      signal: caller.signal,
-      interrupted: (err, retryInMs) =>
-        this.options.logger.warn(
-          { err, mspid: caller.mspid, channel: caller.channel, retry_in_ms: retryInMs },
-          'event stream interrupted: reconnecting',
-        ),
-    });
-    for await (const { event } of events) yield event;
+    if (!this.events) throw new OrcError('Internal', 'the event index is not open');
+    yield* this.events.subscribe(startEventId, caller, network);
   }
 
   /**
@@ -147,6 +156,7 @@ export class FabricBackend implements Backend {
 
   async close(): Promise<void> {
     await this.outbox?.close();
+    await this.events?.close();
     const gateways = await Promise.allSettled(this.gateways.values());
     for (const result of gateways) if (result.status === 'fulfilled') result.value.close();
     this.gateways.clear();

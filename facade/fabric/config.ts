@@ -1,5 +1,6 @@
 // The Fabric side of the facade's configuration: what it knows of the network, and who is a member of which channel.
-// Read from the environment or network/.state/facade.env by ../fabricenv.ts.
+// Read from the environment or network/.state/facade.env by ../fabricenv.ts, or from a Fabric connection profile by
+// ../fabricprofile.ts.
 
 /** How the facade reaches one organization's peer and signs as that organization. */
 export interface FabricOrganization {
@@ -8,7 +9,9 @@ export interface FabricOrganization {
   peerEndpoint: string;
   /** TLS server name the peer's certificate carries. */
   peerHostAlias: string;
-  tlsCaPath: string;
+  /** The peer's TLS CA: a file, or (from a connection profile's `tlsCACerts.pem`) the PEM itself. */
+  tlsCaPath?: string;
+  tlsCaPem?: string;
   certPath: string;
   keyPath: string;
 }

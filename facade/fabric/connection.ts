@@ -17,7 +17,7 @@ export interface OrganizationGateway {
 /** Opens one gRPC connection to the organization's peer and a gateway signing as that organization. */
 export async function connectOrganization(org: FabricOrganization): Promise<OrganizationGateway> {
   const [tlsCa, cert, key] = await Promise.all([
-    readFile(org.tlsCaPath),
+    org.tlsCaPem !== undefined ? Buffer.from(org.tlsCaPem) : readFile(org.tlsCaPath ?? ''),
     readFile(org.certPath),
     readFile(org.keyPath),
   ]);

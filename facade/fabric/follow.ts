@@ -4,8 +4,7 @@ import type { Event } from '../../lib/asset/index.js';
 import { isOrcError, OrcError } from '../../lib/errors/index.js';
 import { ledgerEvents, type LedgerPosition } from './subscribe.js';
 
-export interface FollowOptions {
-  chaincode: string;
+export interface ReconnectOptions {
   /** The channel as seen by the reading organization; asked again after every interruption. */
   network(): Promise<Network>;
   signal: AbortSignal;
@@ -15,24 +14,25 @@ export interface FollowOptions {
   backoffMs?: { first: number; max: number };
 }
 
+export interface FollowOptions extends ReconnectOptions {
+  chaincode: string;
+}
+
 /**
- * A channel's chaincode events strictly after `after`, for as long as `signal` allows: when the peer goes away the
- * reader waits and reconnects, resuming after the last event it yielded, so a consumer sees every event once, in
- * ledger order, across peer restarts. Errors that a new attempt cannot fix (an unknown channel, a refused identity)
- * are not retried.
+ * What `read` yields, for as long as `signal` allows: when the peer goes away the reader waits and calls `read`
+ * again, which resumes where it stopped (it keeps its own position), so a consumer sees every item once, in ledger
+ * order, across peer restarts. Errors that a new attempt cannot fix (an unknown channel, a refused identity) are not
+ * retried.
  */
-export async function* followLedgerEvents(
-  after: LedgerPosition | undefined,
-  options: FollowOptions,
-): AsyncGenerator<{ event: Event; position: LedgerPosition }> {
+export async function* reconnecting<T>(
+  read: (network: Network) => AsyncIterable<T>,
+  options: ReconnectOptions,
+): AsyncGenerator<T> {
   const { first, max } = options.backoffMs ?? { first: 500, max: 15_000 };
   let backoff = first;
-  let position = after;
   while (!options.signal.aborted) {
     try {
-      const network = await options.network();
-      for await (const item of ledgerEvents(network, options.chaincode, position, options.signal)) {
-        position = item.position;
+      for await (const item of read(await options.network())) {
         backoff = first;
         yield item;
       }
@@ -47,6 +47,20 @@ export async function* followLedgerEvents(
     await sleep(backoff, undefined, { signal: options.signal }).catch(() => undefined);
     backoff = Math.min(backoff * 2, max);
   }
+}
+
+/** A channel's chaincode events strictly after `after`, reconnecting as {@link reconnecting} says. */
+export function followLedgerEvents(
+  after: LedgerPosition | undefined,
+  options: FollowOptions,
+): AsyncGenerator<{ event: Event; position: LedgerPosition }> {
+  let position = after;
+  return reconnecting(async function* (network) {
+    for await (const item of ledgerEvents(network, options.chaincode, position, options.signal)) {
+      position = item.position;
+      yield item;
+    }
+  }, options);
 }
 
 /** A lost peer shows as Unavailable, or as Internal when the stream broke in an unclassified way. */

@@ -1,7 +1,6 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import type { Event } from '../../lib/asset/index.js';
-import { CHAINCODE_EVENT_NAME, eventsOfPayload, parseLedgerEventId } from '../../lib/fabricevents/index.js';
-import { blockNumberOfTransaction } from './blocks.js';
+import { CHAINCODE_EVENT_NAME, eventsOfPayload } from '../../lib/fabricevents/index.js';
 import { fromFabricError } from './errors.js';
 
 /** Where a reader stands on a channel's event history: after event `index` of transaction `txId`. */
@@ -9,12 +8,6 @@ export interface LedgerPosition {
   block: bigint;
   txId: string;
   index: number;
-}
-
-/** Locates an event id on the ledger (NotFound for a transaction the channel does not have). */
-export async function positionOfEvent(network: Network, eventId: string): Promise<LedgerPosition> {
-  const { txId, index } = parseLedgerEventId(eventId, network.getName());
-  return { block: await blockNumberOfTransaction(network, txId), txId, index };
 }
 
 /**

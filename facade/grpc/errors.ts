@@ -4,7 +4,7 @@
 import { status as Status } from '@grpc/grpc-js';
 import { ErrorKinds, OrcError, isOrcError } from '../../lib/errors/index.js';
 
-export interface MappedError {
+interface MappedError {
   code: Status;
   details: string;
   /** True when the error is unexpected and must be logged with its stack. */

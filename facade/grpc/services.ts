@@ -10,7 +10,7 @@ function handlerFor(rpc: Rpc, deps: PipelineDeps): UntypedServiceImplementation[
   return rpc.kind === 'unary' ? unaryHandler(rpc, deps) : eventStreamHandler(rpc, deps);
 }
 
-export function implementation(service: DescService, deps: PipelineDeps): UntypedServiceImplementation {
+function implementation(service: DescService, deps: PipelineDeps): UntypedServiceImplementation {
   return Object.fromEntries(
     service.methods.map((m) => {
       const rpc = rpcByPath(methodPath(m));

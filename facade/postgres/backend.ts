@@ -3,7 +3,8 @@
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
-import { openPostgres, PostgresDBAL, runInTransaction, type DbHandle } from '../../lib/postgres/index.js';
+import type { DBAL } from '../../lib/persistence/index.js';
+import { openPostgres, postgresDBAL, runInTransaction, type DbHandle } from '../../lib/postgres/index.js';
 import type { Backend, CallContext, CallObserver } from '../backend.js';
 import type { Encoded } from '../encoded.js';
 import type { EventHub } from '../events/hub.js';
@@ -15,7 +16,7 @@ import { TableEventStore } from './events.js';
 import { listeningHub } from './listen.js';
 import { TableOutbox } from './outbox.js';
 
-export interface PostgresBackendOptions {
+interface PostgresBackendOptions {
   /** ORCHESTRATOR_DATABASE_URL. */
   url: string;
   txRetryBudgetMs: number;
@@ -79,8 +80,8 @@ export class PostgresBackend implements Backend {
       request,
       caller,
       this.options.observer,
-      (call: (dbal: PostgresDBAL) => Promise<MessageShape<O>>) =>
-        runInTransaction(this.db, options, (q) => call(new PostgresDBAL(q, caller.channel))),
+      (call: (dbal: DBAL) => Promise<MessageShape<O>>) =>
+        runInTransaction(this.db, options, (q) => call(postgresDBAL(q, caller.channel))),
     );
   }
 

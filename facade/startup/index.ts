@@ -23,7 +23,7 @@ export async function preflight(config: Config, backendGiven: boolean): Promise<
   if (config.mode === 'standalone' && config.storage.kind === 'postgres') await checkDatabase(config.storage.url);
 }
 
-/** The embedded ledger lives in the data folder; in distributed mode only the AMQP checkpoint does. */
+/** The embedded ledger lives in the data folder; in distributed mode the event index and the AMQP checkpoint do. */
 function usesDataDir(config: Config): boolean {
-  return config.mode === 'standalone' ? config.storage.kind !== 'postgres' : config.amqpUrl !== undefined;
+  return config.mode === 'distributed' || config.storage.kind !== 'postgres';
 }

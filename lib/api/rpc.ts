@@ -26,6 +26,7 @@ export interface EventStreamRpc<I extends DescMessage = DescMessage, O extends D
   readonly readOnly: true;
 }
 
+/** One row of the RPC table: what every transport derives its handling of a method from (ARCHITECTURE §3). */
 export type Rpc = UnaryRpc | EventStreamRpc;
 
 export function unary<I extends DescMessage, O extends DescMessage>(

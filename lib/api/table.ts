@@ -90,6 +90,7 @@ export const services: readonly DescService[] = [...new Set(rpcs.map((rpc) => rp
 
 const byPath = new Map(rpcs.map((rpc) => [grpcPath(rpc), rpc]));
 
+/** The row served at a gRPC path (`/orchestrator.<Service>/<Method>`); undefined for a path outside the API. */
 export function rpcByPath(path: string): Rpc | undefined {
   return byPath.get(path);
 }

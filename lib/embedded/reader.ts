@@ -4,7 +4,7 @@ import type { ClassicLevel, Snapshot } from 'classic-level';
 export type LevelDB = ClassicLevel<string, Uint8Array>;
 
 /** One entry of a range read. */
-export type LevelEntry = [key: string, value: Uint8Array];
+type LevelEntry = [key: string, value: Uint8Array];
 
 /**
  * Reads of one consistent state: either the committed state at the moment of each read (writes, which run one at

@@ -27,4 +27,5 @@ export const ErrorKinds = {
   TerminatedComputeTask: { code: 'OE0110', status: GrpcStatus.FAILED_PRECONDITION },
 } as const satisfies Record<string, { code: `OE${string}`; status: GrpcStatusCode }>;
 
+/** The kind of an OrcError: decides both its OE0xxx code and its gRPC status (one place, ErrorKinds). */
 export type ErrorKind = keyof typeof ErrorKinds;

@@ -40,13 +40,21 @@ export function isOrcError(err: unknown): err is OrcError {
   );
 }
 
+// Shorthands for the kinds the storage and service layers raise most, so that their messages read alike everywhere.
+
+/** NotFound (OE0002): `what` with key `key` does not exist. */
 export const notFound = (what: string, key: string): OrcError =>
   new OrcError('NotFound', `${what} with key "${key}" not found`);
+/** Conflict (OE0006, ALREADY_EXISTS): `what` with key `key` exists already. */
 export const conflict = (what: string, key: string): OrcError =>
   new OrcError('Conflict', `${what} with key "${key}" already exists`);
+/** BadRequest: a request that is well-formed but not acceptable as it stands. */
 export const badRequest = (detail: string): OrcError => new OrcError('BadRequest', detail);
+/** InvalidAsset: a field breaks a validation rule; `detail` names the field. */
 export const invalidAsset = (detail: string): OrcError => new OrcError('InvalidAsset', detail);
+/** PermissionDenied: the requester may not do this. */
 export const permissionDenied = (detail: string): OrcError => new OrcError('PermissionDenied', detail);
+/** Internal: a broken invariant of ours, never the client's fault; `cause` is kept for the logs. */
 export const internal = (detail: string, cause?: unknown): OrcError => new OrcError('Internal', detail, { cause });
 
 /** The message of anything thrown: an Error's message, or the value as text. */

@@ -1,4 +1,5 @@
 // gRPC status codes (grpc/doc/statuscodes.md). Kept here so lib/ needs no gRPC dependency.
+/** The gRPC status codes by name, so that lib/ can name a status without depending on a gRPC library. */
 export const GrpcStatus = {
   OK: 0,
   CANCELLED: 1,
@@ -19,4 +20,5 @@ export const GrpcStatus = {
   UNAUTHENTICATED: 16,
 } as const;
 
+/** A gRPC status code; an OrcError's kind fixes it (kinds.ts), so transports never choose one themselves. */
 export type GrpcStatusCode = (typeof GrpcStatus)[keyof typeof GrpcStatus];

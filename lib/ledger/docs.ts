@@ -54,3 +54,13 @@ export function putIndex(store: TxStore, key: string): Promise<void> {
 export function usable(key: string): boolean {
   return key.length > 0;
 }
+
+/** The documents found for the distinct `keys`, one point read each, in first-appearance order. */
+export async function readEach<T>(keys: string[], read: (key: string) => Promise<T | undefined>): Promise<T[]> {
+  const found: T[] = [];
+  for (const key of new Set(keys)) {
+    const doc = await read(key);
+    if (doc !== undefined) found.push(doc);
+  }
+  return found;
+}

@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { EventSchema, QueryEventsResponseSchema, SortOrder, type Event } from '../asset/index.js';
 import { internal } from '../errors/index.js';
-import type { EventFilter, Page, PageRequest } from '../persistence/index.js';
+import type { EventStore } from '../persistence/index.js';
 import { decodeDoc, encodeDoc } from './codec.js';
 import { getDoc, putIndex, usable } from './docs.js';
 import { Doc, Index, docKey, indexKey } from './keys.js';
@@ -9,39 +9,6 @@ import { decodeToken } from './pagetoken.js';
 import { collectPage, compareSort, scanIndex, type Candidate } from './query.js';
 import { dateAttr, dateBoundAttr, invertDigits, invertString, isDateAttr, uninvertString } from './sortkey.js';
 import type { TxStore } from './store.js';
-
-/**
- * Events are written in groups: the events of one call that share a timestamp (all the events of a chaincode
- * transaction: they carry its timestamp) go into one document under [timestamp, smallest id], with one entry of the
- * descending index per group. A transaction registering 1,000 tasks thus writes 1,002 keys for its events instead of
- * 3,000, and every key is one round trip between chaincode and peer, the cost that bounds a large transaction.
- * Each event also has an entry under its asset key holding the event itself, so that an asset's history is read
- * without decoding whole groups.
- *
- * The order stays timestamp then id: a group keeps its events sorted by id, and a reader merges all the groups of
- * one timestamp (normally one). The channel is left out, as a world state belongs to one channel; readers fill it in.
- */
-export async function addEvents(store: TxStore, events: Event[]): Promise<void> {
-  const groups = new Map<string, Event[]>();
-  for (const event of events) {
-    if (!usable(event.id)) throw internal('cannot store an event without id');
-    const ts = dateAttr(event.timestamp);
-    const group = groups.get(ts) ?? [];
-    group.push({ ...event, channel: '' });
-    groups.set(ts, group);
-  }
-  for (const [ts, group] of groups) {
-    group.sort(byId);
-    const first = (group[0] as Event).id;
-    const doc = create(QueryEventsResponseSchema, { events: group });
-    await store.put(docKey(Doc.event, ts, first), encodeDoc(QueryEventsResponseSchema, doc));
-    await putIndex(store, indexKey(Index.eventsDescending, invertDigits(ts), invertString(first)));
-    for (const event of group) {
-      if (!usable(event.assetKey)) continue;
-      await store.put(indexKey(Index.eventsByAsset, event.assetKey, ts, event.id), encodeDoc(EventSchema, event));
-    }
-  }
-}
 
 const byId = (a: Event, b: Event): number => compareSort([a.id], [b.id]);
 
@@ -58,52 +25,83 @@ function within(ts: string, b: Bounds): boolean {
 }
 
 /**
- * Index choice: an asset key selects that asset's few events (read from the asset index, ordered and paged in
- * memory); otherwise the group documents in ascending order, or the descending group index, seeking to the time bound
- * or the token, stopping at the other bound. Kind and metadata filters are checked on the decoded events, so a
- * selective kind filter makes a page scan many events (cost proportional to the events skipped).
+ * Events are written in groups: the events of one call that share a timestamp (all the events of a chaincode
+ * transaction: they carry its timestamp) go into one document under [timestamp, smallest id], with one entry of the
+ * descending index per group. A transaction registering 1,000 tasks thus writes 1,002 keys for its events instead of
+ * 3,000, and every key is one round trip between chaincode and peer, the cost that bounds a large transaction.
+ * Each event also has an entry under its asset key holding the event itself, so that an asset's history is read
+ * without decoding whole groups.
+ *
+ * The order stays timestamp then id: a group keeps its events sorted by id, and a reader merges all the groups of
+ * one timestamp (normally one). The channel is left out, as a world state belongs to one channel; readers fill it in.
  */
-export async function queryEvents(
-  store: TxStore,
-  channel: string,
-  page: PageRequest,
-  filter: EventFilter,
-  sort: SortOrder,
-): Promise<Page<Event>> {
-  const after = decodeToken('event', page.token, validSort);
-  const descending = sort === SortOrder.DESCENDING;
-  const bounds: Bounds = {
-    ...(filter.start ? { start: dateBoundAttr(filter.start) } : {}),
-    ...(filter.end ? { end: dateBoundAttr(filter.end) } : {}),
-  };
-  const accept = (e: Event): boolean =>
-    (!filter.assetKind || e.assetKind === filter.assetKind) &&
-    (!filter.eventKind || e.eventKind === filter.eventKind) &&
-    Object.entries(filter.metadata ?? {}).every(([k, v]) => Object.hasOwn(e.metadata, k) && e.metadata[k] === v);
-  const withChannel = (event: Event): Event => {
-    event.channel = channel;
-    return event;
-  };
+export function eventStore(store: TxStore, channel: string): EventStore {
+  return {
+    async addEvents(events) {
+      const groups = new Map<string, Event[]>();
+      for (const event of events) {
+        if (!usable(event.id)) throw internal('cannot store an event without id');
+        const ts = dateAttr(event.timestamp);
+        const group = groups.get(ts) ?? [];
+        group.push({ ...event, channel: '' });
+        groups.set(ts, group);
+      }
+      for (const [ts, group] of groups) {
+        group.sort(byId);
+        const first = (group[0] as Event).id;
+        const doc = create(QueryEventsResponseSchema, { events: group });
+        await store.put(docKey(Doc.event, ts, first), encodeDoc(QueryEventsResponseSchema, doc));
+        await putIndex(store, indexKey(Index.eventsDescending, invertDigits(ts), invertString(first)));
+        for (const event of group) {
+          if (!usable(event.assetKey)) continue;
+          await store.put(indexKey(Index.eventsByAsset, event.assetKey, ts, event.id), encodeDoc(EventSchema, event));
+        }
+      }
+    },
 
-  let candidates: AsyncIterable<Candidate<Event>> | Candidate<Event>[];
-  if (filter.assetKey) {
-    if (!usable(filter.assetKey)) return { items: [], nextToken: '' };
-    const list: Candidate<Event>[] = [];
-    for await (const hit of scanIndex(store, Index.eventsByAsset, [filter.assetKey])) {
-      const [ts, id] = hit.attrs as [string, string];
-      const bytes = hit.value;
-      if (within(ts, bounds))
-        list.push({ sort: [ts, id], load: () => Promise.resolve(withChannel(decodeDoc(EventSchema, bytes))) });
-    }
-    if (descending) list.reverse();
-    candidates = after
-      ? list.filter((c) => (descending ? compareSort(c.sort, after) < 0 : compareSort(c.sort, after) > 0))
-      : list;
-  } else {
-    const groups = descending ? descendingGroups(store, bounds, after) : ascendingGroups(store, bounds, after);
-    candidates = eventsOf(groups, descending, after, withChannel);
-  }
-  return collectPage(candidates, page, 'event', accept);
+    /**
+     * Index choice: an asset key selects that asset's few events (read from the asset index, ordered and paged in
+     * memory); otherwise the group documents in ascending order, or the descending group index, seeking to the time
+     * bound or the token, stopping at the other bound. Kind and metadata filters are checked on the decoded events,
+     * so a selective kind filter makes a page scan many events (cost proportional to the events skipped).
+     */
+    async queryEvents(page, filter, sort) {
+      const after = decodeToken('event', page.token, validSort);
+      const descending = sort === SortOrder.DESCENDING;
+      const bounds: Bounds = {
+        ...(filter.start ? { start: dateBoundAttr(filter.start) } : {}),
+        ...(filter.end ? { end: dateBoundAttr(filter.end) } : {}),
+      };
+      const accept = (e: Event): boolean =>
+        (!filter.assetKind || e.assetKind === filter.assetKind) &&
+        (!filter.eventKind || e.eventKind === filter.eventKind) &&
+        Object.entries(filter.metadata ?? {}).every(([k, v]) => Object.hasOwn(e.metadata, k) && e.metadata[k] === v);
+      const withChannel = (event: Event): Event => {
+        event.channel = channel;
+        return event;
+      };
+
+      let candidates: AsyncIterable<Candidate<Event>> | Candidate<Event>[];
+      if (filter.assetKey) {
+        if (!usable(filter.assetKey)) return { items: [], nextToken: '' };
+        const list: Candidate<Event>[] = [];
+        for await (const hit of scanIndex(store, Index.eventsByAsset, [filter.assetKey])) {
+          const [ts, id] = hit.attrs as [string, string];
+          const bytes = hit.value;
+          if (within(ts, bounds))
+            list.push({ sort: [ts, id], load: () => Promise.resolve(withChannel(decodeDoc(EventSchema, bytes))) });
+        }
+        if (descending) list.reverse();
+        candidates = after
+          ? list.filter((c) => (descending ? compareSort(c.sort, after) < 0 : compareSort(c.sort, after) > 0))
+          : list;
+      } else {
+        const groups = descending ? descendingGroups(store, bounds, after) : ascendingGroups(store, bounds, after);
+        candidates = eventsOf(groups, descending, after, withChannel);
+      }
+      return collectPage(candidates, page, 'event', accept);
+    },
+  };
 }
 
 /** The events of one timestamp: every group written at that instant, merged. */

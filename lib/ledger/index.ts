@@ -1,5 +1,5 @@
 // LedgerDB: the DBAL over a key-value world state, its KV interface and the two KV implementations.
-export { LedgerDB } from './ledgerdb.js';
+export { ledgerDB, type LedgerDB } from './ledgerdb.js';
 export {
   type KV,
   type KVEntry,
@@ -13,5 +13,5 @@ export {
 export { collectPage, type Candidate } from './query.js';
 export { decodeToken, type TokenKind } from './pagetoken.js';
 export { micros } from './sortkey.js';
-export { MemoryKV, MemoryKVTransaction, type KVWrite } from './memorykv.js';
+export { MemoryKV, MemoryKVTransaction } from './memorykv.js';
 export { StubKV, type KVStub } from './stubkv.js';

@@ -15,11 +15,16 @@
  * - An empty value reads back as "absent" through the stub, so values must never be empty.
  */
 
+/** One entry of a range scan. */
 export interface KVEntry {
   key: string;
   value: Uint8Array;
 }
 
+/**
+ * The few world-state operations LedgerDB needs, shaped after Fabric's stub so that one LedgerDB runs on a peer
+ * (StubKV), in the embedded mode (lib/embedded's LevelKV) and in tests (MemoryKV), under the rules above.
+ */
 export interface KV {
   /** The committed value, or undefined when absent. */
   getState(key: string): Promise<Uint8Array | undefined>;
@@ -37,11 +42,11 @@ export interface KV {
 }
 
 /** The first character of every composite key: Fabric's composite-key namespace. */
-export const COMPOSITE_NS = '\u0000';
+const COMPOSITE_NS = '\u0000';
 /** Separates the object type and attributes of a composite key (Fabric's MIN_UNICODE_RUNE_VALUE). */
 export const ATTR_SEP = '\u0000';
 /** Fabric ends a partial-composite range at prefix + MAX_UNICODE_RUNE_VALUE. */
-export const MAX_RUNE = '\u{10FFFF}';
+const MAX_RUNE = '\u{10FFFF}';
 
 function checkAttribute(attr: string): void {
   // Same rule as fabric-shim's validateCompositeKeyAttribute, so a key built here is one the stub would build.
@@ -68,6 +73,7 @@ export function splitCompositeKey(key: string): { objectType: string; attributes
   return objectType === undefined ? undefined : { objectType, attributes };
 }
 
+/** Whether `key` lives in the composite-key namespace, which simple-key range scans never return. */
 export function isCompositeKey(key: string): boolean {
   return key.startsWith(COMPOSITE_NS);
 }

@@ -94,7 +94,7 @@ export class MemoryKV implements KV, ReadsOwnWrites {
 }
 
 /** One write of a write set; `value` undefined = delete. */
-export interface KVWrite {
+interface KVWrite {
   key: string;
   value: Uint8Array | undefined;
 }

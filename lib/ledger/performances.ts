@@ -1,5 +1,5 @@
 import { PerformanceSchema, type Performance } from '../asset/index.js';
-import type { Page, PageRequest, PerformanceFilter } from '../persistence/index.js';
+import type { PerformanceStore } from '../persistence/index.js';
 import { decodeDoc } from './codec.js';
 import { getDoc, putDoc, putIndex, requireAbsent, usable } from './docs.js';
 import { Doc, Index, docKey, indexKey } from './keys.js';
@@ -23,45 +23,43 @@ const validSort = (sort: string[]): boolean =>
   uninvertString(sort[1] as string) !== undefined &&
   (sort[2] as string).length > 0;
 
-export async function addPerformance(store: TxStore, perf: Performance): Promise<void> {
-  const key = docKey(Doc.performance, perf.computeTaskKey, perf.computeTaskOutputIdentifier);
-  await requireAbsent(store, key, 'performance', `${perf.computeTaskKey}|${perf.computeTaskOutputIdentifier}`);
-  await putDoc(store, PerformanceSchema, key, perf);
-  await putIndex(store, indexKey(Index.performancesByDate, ...sortTuple(perf)));
-}
-
-export async function getPerformance(
-  store: TxStore,
-  taskKey: string,
-  identifier: string,
-): Promise<Performance | undefined> {
+async function readPerformance(store: TxStore, taskKey: string, identifier: string): Promise<Performance | undefined> {
   if (!usable(taskKey) || !usable(identifier)) return undefined;
   return getDoc(store, PerformanceSchema, docKey(Doc.performance, taskKey, identifier));
 }
 
-/**
- * With a task key: the task's performances (a scan of its document prefix; few) sorted and paged in memory.
- * Otherwise a range scan of the date index resumed after the token, the identifier filter being checked on the
- * index key before any document is read.
- */
-export async function queryPerformances(
-  store: TxStore,
-  page: PageRequest,
-  filter: PerformanceFilter,
-): Promise<Page<Performance>> {
-  const after = decodeToken('performance', page.token, validSort);
-  const identifier = filter.computeTaskOutputIdentifier || undefined;
-  if (filter.computeTaskKey) {
-    if (!usable(filter.computeTaskKey)) return { items: [], nextToken: '' };
-    const candidates: Candidate<Performance>[] = [];
-    for await (const { value } of store.scan(Doc.performance, [filter.computeTaskKey])) {
-      const perf = decodeDoc(PerformanceSchema, value);
-      if (identifier !== undefined && perf.computeTaskOutputIdentifier !== identifier) continue;
-      candidates.push({ sort: sortTuple(perf), load: () => Promise.resolve(perf) });
-    }
-    return collectPage(sortedAfter(candidates, after), page, 'performance');
-  }
-  return collectPage(fromDateIndex(store, after, identifier), page, 'performance');
+export function performanceStore(store: TxStore): PerformanceStore {
+  return {
+    async addPerformance(perf) {
+      const key = docKey(Doc.performance, perf.computeTaskKey, perf.computeTaskOutputIdentifier);
+      await requireAbsent(store, key, 'performance', `${perf.computeTaskKey}|${perf.computeTaskOutputIdentifier}`);
+      await putDoc(store, PerformanceSchema, key, perf);
+      await putIndex(store, indexKey(Index.performancesByDate, ...sortTuple(perf)));
+    },
+
+    getPerformance: (taskKey, identifier) => readPerformance(store, taskKey, identifier),
+
+    /**
+     * With a task key: the task's performances (a scan of its document prefix; few) sorted and paged in memory.
+     * Otherwise a range scan of the date index resumed after the token, the identifier filter being checked on the
+     * index key before any document is read.
+     */
+    async queryPerformances(page, filter) {
+      const after = decodeToken('performance', page.token, validSort);
+      const identifier = filter.computeTaskOutputIdentifier || undefined;
+      if (filter.computeTaskKey) {
+        if (!usable(filter.computeTaskKey)) return { items: [], nextToken: '' };
+        const candidates: Candidate<Performance>[] = [];
+        for await (const { value } of store.scan(Doc.performance, [filter.computeTaskKey])) {
+          const perf = decodeDoc(PerformanceSchema, value);
+          if (identifier !== undefined && perf.computeTaskOutputIdentifier !== identifier) continue;
+          candidates.push({ sort: sortTuple(perf), load: () => Promise.resolve(perf) });
+        }
+        return collectPage(sortedAfter(candidates, after), page, 'performance');
+      }
+      return collectPage(fromDateIndex(store, after, identifier), page, 'performance');
+    },
+  };
 }
 
 async function* fromDateIndex(
@@ -74,6 +72,6 @@ async function* fromDateIndex(
     if (identifier !== undefined && id !== identifier) continue;
     const taskKey = uninvertString(invTask);
     if (taskKey === undefined) continue;
-    yield { sort: hit.attrs, load: () => getPerformance(store, taskKey, id) };
+    yield { sort: hit.attrs, load: () => readPerformance(store, taskKey, id) };
   }
 }

@@ -1,5 +1,16 @@
 export type {
   DBAL,
+  OrganizationStore,
+  FunctionStore,
+  DataManagerStore,
+  DataSampleStore,
+  ComputePlanStore,
+  ComputeTaskStore,
+  OutputAssetStore,
+  ModelStore,
+  PerformanceStore,
+  FailureReportStore,
+  EventStore,
   PageRequest,
   Page,
   FunctionFilter,
@@ -9,4 +20,5 @@ export type {
   PerformanceFilter,
   EventFilter,
 } from './dbal.js';
-export { PageFill, MAX_PAGE_BYTES } from './pagefill.js';
+export { PageFill } from './pagefill.js';
+export { composeSlices } from './compose.js';

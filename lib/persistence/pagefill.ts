@@ -6,7 +6,7 @@ import type { PageRequest } from './dbal.js';
  * we end the page early instead, with a next token. The margin covers the response's other fields and the
  * per-item field tag and length (counted below as {@link ITEM_FRAMING_BYTES}).
  */
-export const MAX_PAGE_BYTES = 4 * 1024 * 1024 - 16 * 1024;
+const MAX_PAGE_BYTES = 4 * 1024 * 1024 - 16 * 1024;
 
 /** A repeated message field: one tag byte and a length varint of at most 3 bytes below 2 MiB, rounded up. */
 const ITEM_FRAMING_BYTES = 5;

@@ -43,12 +43,12 @@ export function decode<D extends DescMessage>(schema: D, bytes: unknown): Messag
 }
 
 /** Microseconds since the epoch; an absent timestamp counts as the epoch. Sub-µs digits are dropped. */
-export function toMicros(ts: Timestamp | undefined): bigint {
+function toMicros(ts: Timestamp | undefined): bigint {
   if (!ts) return 0n;
   return ts.seconds * 1_000_000n + BigInt(Math.trunc(ts.nanos / 1000));
 }
 
-export function fromMicros(us: bigint): Timestamp {
+function fromMicros(us: bigint): Timestamp {
   let seconds = us / 1_000_000n;
   let micros = us % 1_000_000n;
   if (micros < 0n) {

@@ -4,7 +4,7 @@ import { OrcError, isOrcError } from '../errors/index.js';
 import type { Queryable, Row } from './sql.js';
 
 /** The fields node-postgres puts on a server error. */
-export interface DatabaseErrorLike {
+interface DatabaseErrorLike {
   code: string;
   message: string;
   detail?: string;
@@ -12,14 +12,14 @@ export interface DatabaseErrorLike {
   constraint?: string;
 }
 
-export function isDatabaseError(err: unknown): err is DatabaseErrorLike {
+function isDatabaseError(err: unknown): err is DatabaseErrorLike {
   if (!(err instanceof Error)) return false;
   const code = (err as Partial<DatabaseErrorLike>).code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
 
-export const SERIALIZATION_FAILURE = '40001';
-export const DEADLOCK_DETECTED = '40P01';
+const SERIALIZATION_FAILURE = '40001';
+const DEADLOCK_DETECTED = '40P01';
 
 /** Errors after which running the whole transaction again may succeed. */
 export function isRetryable(err: unknown): boolean {

@@ -1,10 +1,10 @@
-// Reading events for SubscribeToEvents: where a start id sits, replay after a position, live notifications, and
-// a cursor that stitches replay and live together without duplicates or holes.
+// Reading events for SubscribeToEvents: where a start id sits, replay after a position, and live notifications.
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { EventSchema, type Event } from '../asset/index.js';
 import type { DbHandle, ListenOptions, Queryable, Unlisten } from './sql.js';
 import { EVENTS_NOTIFY_CHANNEL, toEvent } from './store/events.js';
 
+/** A stored event with its position, the order in which subscribers receive it. */
 export interface PositionedEvent {
   event: Event;
   position: bigint;
@@ -83,7 +83,7 @@ export async function readEncodedEventsAfter(
 }
 
 /** Parses a NOTIFY payload of the events channel; undefined for anything else (never throws). */
-export function parseNotification(payload: string): EventNotification | undefined {
+function parseNotification(payload: string): EventNotification | undefined {
   try {
     const value: unknown = JSON.parse(payload);
     if (typeof value !== 'object' || value === null) return undefined;
@@ -113,49 +113,4 @@ export function listenEvents(
     },
     options,
   );
-}
-
-/**
- * The position a subscriber has delivered up to, for one channel. Replay and live both go through `catchUp`, which
- * reads strictly after the last delivered position, so the replay/live overlap is never sent twice, and since
- * positions become visible in commit order nothing below the last position can appear later.
- *
- * Usage: LISTEN first (listenEvents), then `catchUp` once (replay), then `catchUp` on every notification of the
- * channel whose position is `isAhead` and on reconnect. Calls are serialised internally.
- */
-export class EventCursor {
-  private chain: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly db: DbHandle,
-    readonly channel: string,
-    /** Last delivered position: 0n = from the beginning, or eventPosition(start_event_id). */
-    private last: bigint,
-    private readonly batchSize = 100,
-  ) {}
-
-  get position(): bigint {
-    return this.last;
-  }
-
-  /** Whether a notified position may hold events not delivered yet. */
-  isAhead(position: bigint): boolean {
-    return position > this.last;
-  }
-
-  /** Reads and delivers, in position order, every event after the last delivered one. */
-  catchUp(deliver: (event: Event, position: bigint) => void | Promise<void>): Promise<void> {
-    const run = this.chain.then(async () => {
-      for (;;) {
-        const batch = await readEventsAfter(this.db, this.channel, this.last, this.batchSize);
-        for (const { event, position } of batch) {
-          await deliver(event, position);
-          this.last = position;
-        }
-        if (batch.length < this.batchSize) return;
-      }
-    });
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
 }

@@ -1,23 +1,15 @@
 export type { DbHandle, Queryable, Row, ListenOptions, Unlisten } from './sql.js';
 export { PgHandle } from './pg-handle.js';
 export { openPostgres, type OpenOptions } from './open.js';
-export { migrate, loadMigrations, defaultMigrationsDir, type Migration } from './migrate.js';
-export {
-  runInTransaction,
-  DEFAULT_RETRY_BUDGET_MS,
-  DEFAULT_LOCK_WAIT_MS,
-  type TransactionOptions,
-  type TransactionInfo,
-} from './transaction.js';
+export { migrate, loadMigrations, type Migration } from './migrate.js';
+export { runInTransaction, type TransactionOptions, type TransactionInfo } from './transaction.js';
 export { toOrcError, isRetryable, isConnectionError } from './errors.js';
-export { PostgresDBAL } from './dbal.js';
+export { postgresDBAL } from './dbal.js';
 export {
   eventPosition,
   readEventsAfter,
   readEncodedEventsAfter,
   listenEvents,
-  parseNotification,
-  EventCursor,
   type PositionedEvent,
   type EventNotification,
 } from './events.js';

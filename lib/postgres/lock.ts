@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { OrcError } from '../errors/index.js';
 
-export interface WaitOptions {
+interface WaitOptions {
   /** Longest wait for the lock (ms), after which the call fails with Aborted. Default: no limit. */
   timeoutMs?: number;
   /** Aborting it while the call waits for the lock fails the call with Aborted (the holder is not disturbed). */

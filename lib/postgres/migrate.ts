@@ -7,6 +7,7 @@ import { errorMessage } from '../errors/index.js';
 import type { DbHandle } from './sql.js';
 import { fromProjectRoot } from '../paths.js';
 
+/** One schema migration: a numbered SQL file of lib/postgres/migrations, applied once, in version order. */
 export interface Migration {
   version: number;
   name: string;
@@ -22,12 +23,13 @@ const FILE_PATTERN = /^(\d{4})_[\w-]+\.sql$/;
  * The migrations folder beside this module. tsc does not copy .sql files, so when running from dist/ the source
  * folder (same relative path from the project root) is used unless dist/ got its own copy.
  */
-export function defaultMigrationsDir(): string {
+function defaultMigrationsDir(): string {
   const dir = fromProjectRoot('lib/postgres/migrations');
   if (!existsSync(dir)) throw new Error(`migrations folder not found at ${dir}`);
   return dir;
 }
 
+/** The migrations of `dir` in version order; two files with one version are refused. */
 export function loadMigrations(dir: string = defaultMigrationsDir()): Migration[] {
   const migrations = readdirSync(dir)
     .map((file) => ({ file, match: FILE_PATTERN.exec(file) }))

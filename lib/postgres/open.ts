@@ -3,6 +3,7 @@ import { migrate } from './migrate.js';
 import { PgHandle } from './pg-handle.js';
 import type { DbHandle } from './sql.js';
 
+/** How openPostgres prepares the database. */
 export interface OpenOptions {
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;

@@ -55,6 +55,10 @@ class Lease {
   }
 }
 
+/**
+ * The standalone mode's DbHandle: transactions on a node-postgres pool, and one dedicated connection per listener,
+ * which listens again after losing its connection.
+ */
 export class PgHandle implements DbHandle {
   readonly engine = 'postgres' as const;
   private readonly pool: pg.Pool;

@@ -12,6 +12,7 @@ export interface Queryable {
   exec(script: string): Promise<void>;
 }
 
+/** How a LISTEN reports the loss of its connection. */
 export interface ListenOptions {
   /**
    * Called after the listening connection was lost and LISTEN is active again: notifications sent meanwhile are

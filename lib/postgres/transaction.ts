@@ -8,6 +8,7 @@ import { isConnectionError, isRetryable, toOrcError } from './errors.js';
 import { KeyedMutex, lockWaitFailed, pollDelayMs, tryLockStatement } from './lock.js';
 import type { DbHandle, Queryable, Row } from './sql.js';
 
+/** How runInTransaction runs and retries one unit of work. */
 export interface TransactionOptions {
   readOnly: boolean;
   /** How long (ms since the first attempt) a conflicting write may keep retrying. Default 500 (Substra's CI value). */
@@ -24,9 +25,9 @@ export interface TransactionOptions {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_RETRY_BUDGET_MS = 500;
+const DEFAULT_RETRY_BUDGET_MS = 500;
 /** Default bound of the wait for `exclusiveKey`: long enough to queue behind many large batches on a busy server. */
-export const DEFAULT_LOCK_WAIT_MS = 30_000;
+const DEFAULT_LOCK_WAIT_MS = 30_000;
 
 /** Attempt number (1-based) of the current run of fn, for metrics and tests. */
 export interface TransactionInfo {

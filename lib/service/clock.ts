@@ -3,7 +3,7 @@ import { TimestampSchema, type Timestamp } from '@bufbuild/protobuf/wkt';
 import type { Clock } from './context.js';
 
 /** Truncates to microseconds, the precision every backend stores. */
-export function truncateToMicros(ts: Timestamp): Timestamp {
+function truncateToMicros(ts: Timestamp): Timestamp {
   return create(TimestampSchema, { seconds: ts.seconds, nanos: ts.nanos - (ts.nanos % 1000) });
 }
 

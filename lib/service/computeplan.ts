@@ -32,7 +32,7 @@ import { emitEvent } from './events.js';
 import { pageRequest } from './paging.js';
 import { ACTIVE_TASK_STATUSES } from './taskstate.js';
 
-export function isTerminated(plan: ComputePlan): boolean {
+function isTerminated(plan: ComputePlan): boolean {
   return plan.cancelationDate !== undefined || plan.failureDate !== undefined;
 }
 

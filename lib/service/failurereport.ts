@@ -14,7 +14,7 @@ import { badRequest, conflict, notFound, permissionDenied } from '../errors/inde
 import { BaseService } from './base.js';
 import { emitEvent } from './events.js';
 
-export const FAILURE_REPORT_REASON = 'failure report registered';
+const FAILURE_REPORT_REASON = 'failure report registered';
 
 /** A failure report fails the task or function it is about; one report per asset. */
 export class FailureReportService extends BaseService {

@@ -1,7 +1,7 @@
 import { FunctionAction as A, FunctionStatus as S } from '../asset/index.js';
 
 /** The function build state machine (substra-behaviour §2.11): action → allowed origins and target. */
-export const FunctionTransition: Readonly<Record<number, { from: readonly S[]; to: S }>> = {
+const FunctionTransition: Readonly<Record<number, { from: readonly S[]; to: S }>> = {
   [A.BUILDING]: { from: [S.WAITING], to: S.BUILDING },
   [A.READY]: { from: [S.BUILDING], to: S.READY },
   [A.FAILED]: { from: [S.BUILDING], to: S.FAILED },
@@ -11,6 +11,7 @@ export const FunctionTransition: Readonly<Record<number, { from: readonly S[]; t
   },
 };
 
+/** The status a build action leads to from `current`, or undefined when it is not allowed from there. */
 export function nextFunctionStatus(current: S, action: A): S | undefined {
   const transition = FunctionTransition[action];
   return transition?.from.includes(current) ? transition.to : undefined;

@@ -46,10 +46,12 @@ async function requireOrganizations(ctx: ServiceContext, ids: string[]): Promise
   }
 }
 
+/** Whether `organization` is granted `permission` (public, or listed); an absent permission grants nothing. */
 export function isAllowed(permission: Permission | undefined, organization: string): boolean {
   return !!permission && (permission.public || permission.authorizedIds.includes(organization));
 }
 
+/** Whether `organization` may use the asset in its tasks (the `process` permission). */
 export function canProcess(permissions: Permissions | undefined, organization: string): boolean {
   return isAllowed(permissions?.process, organization);
 }

@@ -14,9 +14,10 @@ export const TaskTransition = {
   failed: { from: 'any non-final', to: S.STATUS_FAILED },
 } as const satisfies Record<string, { from: readonly S[] | 'any non-final'; to: S }>;
 
+/** The name of a task transition; the task service maps each task action onto one. */
 export type TaskTransitionName = keyof typeof TaskTransition;
 
-export const FINAL_TASK_STATUSES: ReadonlySet<S> = new Set([S.STATUS_DONE, S.STATUS_CANCELED, S.STATUS_FAILED]);
+const FINAL_TASK_STATUSES: ReadonlySet<S> = new Set([S.STATUS_DONE, S.STATUS_CANCELED, S.STATUS_FAILED]);
 
 /** Statuses of a task that is neither final nor unknown. */
 export const ACTIVE_TASK_STATUSES: ReadonlySet<S> = new Set([
@@ -27,6 +28,7 @@ export const ACTIVE_TASK_STATUSES: ReadonlySet<S> = new Set([
   S.STATUS_EXECUTING,
 ]);
 
+/** DONE, CANCELED and FAILED: a task in one of them never changes again. */
 export function isFinalTaskStatus(status: S): boolean {
   return FINAL_TASK_STATUSES.has(status);
 }

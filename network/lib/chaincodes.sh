@@ -2,7 +2,7 @@
 # Chaincode registry and the chaincode-as-a-service (CCaaS) deployment steps.
 # Sourced after common.sh and nodes.sh.
 #
-# A chaincode here is: a name, a 127.0.0.1 port for its server, a Node module directory that
+# A chaincode here is: a name, a port for its server (on each organization's address), a Node module directory that
 # `fabric-chaincode-node server --module-path` can load, and the files whose content decides its
 # version. To add one, extend the three case statements below (see network/README.md).
 
@@ -62,13 +62,30 @@ cc_module_dir() {
   esac
 }
 
-# Where peers dial the chaincode servers. "addresses" is ours: the release step of our builder picks the peer's own
-# organization's server from it.
+# Where peers dial the chaincode servers, with TLS both ways: the peer checks the server's certificate against
+# root_cert, and presents its own TLS certificate (client_auth_required), which the server checks against its
+# organization's TLS CA. "addresses" and "root_certs" are ours: the release step of our builder picks the peer's own
+# organization's server and CA from them, and adds the peer's client key pair (named in its
+# CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG, see cc_builder_config), so that no private key travels in a package.
 cc_connection_json() {
-  local name="$1" org addresses=()
-  for org in "${ORGS[@]}"; do addresses+=("\"$org\":\"127.0.0.1:$(cc_port "$name" "$org")\""); done
-  printf '{"address":"127.0.0.1:%s","dial_timeout":"10s","tls_required":false,"addresses":{%s}}\n' \
-    "$(cc_port "$name" "${ORGS[0]}")" "$(IFS=,; echo "${addresses[*]}")"
+  local name="$1" org
+  local -a args=(--arg first "$(node_ip "${ORGS[0]}"):$(cc_port "$name" "${ORGS[0]}")")
+  for org in "${ORGS[@]}"; do
+    args+=(--arg "addr_$org" "$(node_ip "$org"):$(cc_port "$name" "$org")" --rawfile "ca_$org" "$(peer_tls_ca "$org")")
+  done
+  jq -cn "${args[@]}" '{
+    address: $first, dial_timeout: "10s", tls_required: true, client_auth_required: true,
+    root_cert: $ARGS.named["ca_'"${ORGS[0]}"'"],
+    addresses: ($ARGS.named | with_entries(select(.key | startswith("addr_")) | .key |= ltrimstr("addr_"))),
+    root_certs: ($ARGS.named | with_entries(select(.key | startswith("ca_")) | .key |= ltrimstr("ca_")))
+  }'
+}
+
+# What a peer of ORG hands our builder (CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG): its MSP id, to pick its organization's
+# chaincode server, and its TLS key pair, the client certificate it presents to that server.
+cc_builder_config() {
+  jq -cn --arg mspid "$1" --arg cert "$(peer_dir "$1")/tls/server.crt" --arg key "$(peer_dir "$1")/tls/server.key" \
+    '{mspid: $mspid, client_cert_file: $cert, client_key_file: $key}'
 }
 
 # First 12 hex digits of a hash over the names and contents of the chaincode's source files and its connection.json
@@ -83,8 +100,7 @@ cc_code_hash() {
 
 # --- Package ----------------------------------------------------------------------------------------
 # A ccaas package holds no code: metadata.json (type ccaas + label) and code.tar.gz with
-# connection.json, which tells the peer where to dial the chaincode server. TLS between peer and
-# chaincode is off (loopback only; keeps the server start-up a one-liner).
+# connection.json, which tells the peer where to dial the chaincode server and with which TLS CA.
 cc_package() {
   local name="$1" label="$2" dir pkg
   dir="$CC_STATE_DIR/$name"
@@ -140,33 +156,40 @@ ensure_cc_server() {
 }
 
 ensure_org_cc_server() {
-  local name="$1" pkgid="$2" org="$3" port proc module t0
+  local name="$1" pkgid="$2" org="$3" port proc module tls address t0
   port="$(cc_port "$name" "$org")"
+  address="$(node_ip "$org"):$port"
   proc="$(cc_proc "$name" "$org")"
   if is_running "$proc" && [[ "$(cat "$(cc_running_id_file "$name")" 2>/dev/null)" == "$pkgid" ]]; then
     return 0
   fi
   stop_process "$proc"
-  require_free_ports "chaincode server $name" "$port"
+  require_free_ports "$proc" "$port"
   module="$(cc_module_dir "$name")"
+  tls="$(cc_tls_dir "$org")"
+  [[ -f "$tls/server.key" ]] ||
+    die "$tls holds no TLS key for the chaincode servers: $STATE_DIR was made before chaincode TLS" \
+      "recreate it, which drops its ledgers: npm run network:down -- --clean && npm run network:up"
   # fabric-shim logs two INFO lines per transaction; WARNING keeps benchmark runs from logging-bound
   # work (CHAINCODE_LOGGING_LEVEL=INFO or DEBUG to see them).
   start_process "$proc" "--chaincode-id $pkgid" \
     env CORE_CHAINCODE_LOGGING_LEVEL="${CHAINCODE_LOGGING_LEVEL:-WARNING}" \
     "$REPO_ROOT/node_modules/.bin/fabric-chaincode-node" server \
-    --chaincode-address "127.0.0.1:$port" --chaincode-id "$pkgid" --module-path "$module"
+    --chaincode-address "$address" --chaincode-id "$pkgid" --module-path "$module" \
+    --chaincode-tls-cert-file "$tls/server.crt" --chaincode-tls-key-file "$tls/server.key" \
+    --chaincode-tls-client-cacert-file "$tls/ca.crt"
   CC_STARTED=1
   t0=$SECONDS
-  until port_in_use "$port"; do
+  until port_in_use "$port" "$(process_netns "$proc")"; do
     if ! is_running "$proc"; then
       log_tail "$proc" 25
       die "chaincode server $name exited at start (log: $LOG_DIR/$proc.log)" \
         "fix the module in $module (it must export 'contracts'), then run npm run network:deploy"
     fi
-    ((SECONDS - t0 > 60)) && die "chaincode server $name did not listen on 127.0.0.1:$port within 60s" "see $LOG_DIR/$proc.log"
+    ((SECONDS - t0 > 60)) && die "chaincode server $name did not listen on $address within 60s" "see $LOG_DIR/$proc.log"
     sleep 0.2
   done
-  log "started chaincode server $name for $org on 127.0.0.1:$port (pid $(read_pid "$proc"), log $LOG_DIR/$proc.log)"
+  log "started chaincode server $name for $org on $address (TLS) (pid $(read_pid "$proc"), log $LOG_DIR/$proc.log)"
 }
 
 # --- Lifecycle --------------------------------------------------------------------------------------
@@ -201,7 +224,7 @@ ensure_approved() {
 commit_peer_flags() {
   local org
   while read -r org; do
-    printf '%s\n' --peerAddresses "127.0.0.1:${PEER_PORT[$org]}" --tlsRootCertFiles "$(peer_tls_ca "$org")"
+    printf '%s\n' --peerAddresses "$(peer_address "$org")" --tlsRootCertFiles "$(peer_tls_ca "$org")"
   done < <(channel_orgs "$1")
 }
 

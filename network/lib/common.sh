@@ -6,7 +6,20 @@ NETWORK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO_ROOT="$(cd "$NETWORK_DIR/.." && pwd)"
 CACHE_DIR="$NETWORK_DIR/.cache"
 BIN_DIR="$CACHE_DIR/bin"
-STATE_DIR="$NETWORK_DIR/.state"
+# --- Topology selection ---------------------------------------------------------------------------
+# ORCHESTRATOR_NETWORK_TOPOLOGY=loopback (default): every process in the machine's own network namespace, on
+# 127.0.0.1. =hosts: the orderer and each organization (its peer and its chaincode servers) in a Linux network
+# namespace of their own, on a private bridge (lib/netns.sh), as if each ran on its own machine. Each topology keeps
+# its own state directory, so one checkout can run both networks at once (their ports live in different namespaces).
+TOPOLOGY="${ORCHESTRATOR_NETWORK_TOPOLOGY:-loopback}"
+case "$TOPOLOGY" in
+  loopback) STATE_DIR="$NETWORK_DIR/.state" ;;
+  hosts) STATE_DIR="$NETWORK_DIR/.state-hosts" ;;
+  *)
+    echo "ORCHESTRATOR_NETWORK_TOPOLOGY must be 'loopback' (the default) or 'hosts', not '$TOPOLOGY'" >&2
+    exit 1
+    ;;
+esac
 CONFIG_DIR="$STATE_DIR/config"
 CRYPTO_DIR="$STATE_DIR/crypto"
 BLOCKS_DIR="$STATE_DIR/channels"
@@ -17,6 +30,7 @@ CC_STATE_DIR="$STATE_DIR/chaincode"
 FACADE_ENV="$STATE_DIR/facade.env"
 TOPOLOGY_FILE="$STATE_DIR/topology"
 LOCK_FILE="$STATE_DIR/network.lock"
+CONNECTION_PROFILE="$STATE_DIR/connection-profile.json"
 
 # --- Topology -------------------------------------------------------------------------------------
 # Everything listens on 127.0.0.1 in the 17xxx range, away from the standalone orchestrator (9000,
@@ -28,6 +42,16 @@ if ! [[ "$PORT_OFFSET" =~ ^[0-9]{1,5}$ ]] || ((PORT_OFFSET > 40000)); then
   echo "ORCHESTRATOR_NETWORK_PORT_OFFSET must be a whole number from 0 to 40000, not '$PORT_OFFSET'" >&2
   exit 1
 fi
+
+# The hosts topology's names and addresses, derived from the port offset so that two checkouts (or two engineers on
+# one machine) never share one: namespaces orc<offset>-orderer / -org1..3, bridge orcbr<offset>, subnet
+# 10.<99 + offset/256>.<offset % 256>.0/24 (the bridge .1, the orderer .10, organization N .10+N). Nothing outside
+# the machine is ever addressed: the bridge has no uplink and the namespaces no default route.
+NETNS_PREFIX="orc${PORT_OFFSET}"
+NETNS_BRIDGE="orcbr${PORT_OFFSET}"
+NETNS_SUBNET="10.$((99 + (PORT_OFFSET >> 8))).$((PORT_OFFSET & 255))"
+NETNS_BRIDGE_IP="$NETNS_SUBNET.1"
+
 CHANNELS=(mychannel yourchannel)
 ORGS=(MyOrg1MSP MyOrg2MSP MyOrg3MSP)
 ORDERER_MSP=OrdererMSP
@@ -52,6 +76,34 @@ declare -A PEER_CC_PORT=([MyOrg1MSP]=$((17152 + PORT_OFFSET)) [MyOrg2MSP]=$((172
 declare -A PEER_OPS_PORT=([MyOrg1MSP]=$((17153 + PORT_OFFSET)) [MyOrg2MSP]=$((17253 + PORT_OFFSET)) [MyOrg3MSP]=$((17353 + PORT_OFFSET)))
 
 NODES=(orderer peer0.org1 peer0.org2 peer0.org3)
+
+# --- Addresses and namespaces -----------------------------------------------------------------------
+# The network namespace of a process (node or chaincode server, by its pid-file name); empty in the loopback
+# topology, where everything runs in the machine's own namespace.
+process_netns() {
+  [[ "$TOPOLOGY" == hosts ]] || return 0
+  case "$1" in
+    orderer) echo "$NETNS_PREFIX-orderer" ;;
+    peer0.org*) echo "$NETNS_PREFIX-${1#peer0.}" ;;
+    cc-*-org*) echo "$NETNS_PREFIX-${1##*-}" ;;
+    *) die "bug: no network namespace for process '$1'" ;;
+  esac
+}
+
+# The IP address the orderer (node_ip orderer) or an organization (node_ip MSPID: its peer and chaincode servers)
+# listens on.
+node_ip() {
+  if [[ "$TOPOLOGY" == loopback ]]; then echo 127.0.0.1 && return 0; fi
+  if [[ "$1" == orderer ]]; then echo "$NETNS_SUBNET.10" && return 0; fi
+  echo "$NETNS_SUBNET.$((11 + $(org_index "$1")))"
+}
+
+# in_netns NS CMD...: runs CMD in network namespace NS (as it is when NS is empty).
+in_netns() {
+  local ns="$1"
+  shift
+  if [[ -n "$ns" ]]; then ip netns exec "$ns" "$@"; else "$@"; fi
+}
 
 # Position of an MSP id in ORGS (0 for the first).
 org_index() {
@@ -80,10 +132,12 @@ is_channel_member() { [[ " ${CHANNEL_ORGS[$2]:-} " == *" $1 "* ]]; }
 # The first member of CHANNEL: the organization whose admin queries the channel's lifecycle state.
 channel_first_org() { channel_orgs "$1" | head -n1; }
 
-# One line per channel: what the ledgers in .state were made for (see check_state_topology).
+# One line per channel: what the ledgers in .state were made for (see check_state_topology). The hosts topology adds
+# its subnet: the addresses are in the certificates and the channels' genesis blocks.
 topology_fingerprint() {
   local ch
   for ch in "${CHANNELS[@]}"; do printf '%s: %s\n' "$ch" "${CHANNEL_ORGS[$ch]}"; done
+  if [[ "$TOPOLOGY" == hosts ]]; then printf 'hosts: %s.0/24\n' "$NETNS_SUBNET"; fi
 }
 
 # Crypto material and channel genesis blocks exist already: the ledgers were made for some topology.
@@ -200,10 +254,13 @@ is_running() {
 }
 
 # start_process NAME MARKER CMD...: detached (own session) so that Ctrl-C on `npm run` or the end of
-# a test worker does not take the network down; stdout/stderr go to logs/NAME.log.
+# a test worker does not take the network down; stdout/stderr go to logs/NAME.log. In the hosts topology the
+# process runs in its namespace (`ip netns exec` execs the command, so the recorded pid is still the process's).
 start_process() {
-  local name="$1" marker="$2" pid
+  local name="$1" marker="$2" pid ns
   shift 2
+  ns="$(process_netns "$name")"
+  if [[ -n "$ns" ]]; then set -- ip netns exec "$ns" "$@"; fi
   mkdir -p "$PID_DIR" "$LOG_DIR"
   printf '\n===== %s starting %s\n' "$(date -Is)" "$name" >>"$LOG_DIR/$name.log"
   (
@@ -268,15 +325,18 @@ log_tail() {
 }
 
 # --- Ports ----------------------------------------------------------------------------------------
-port_holder() { ss -Hltnp "( sport = :$1 )" 2>/dev/null | head -n1; }
-port_in_use() { [[ -n "$(ss -Hltn "( sport = :$1 )" 2>/dev/null)" ]]; }
+# PORT [NETNS]: a port of the machine's namespace, or of NETNS (the hosts topology's namespaces).
+port_holder() { in_netns "${2:-}" ss -Hltnp "( sport = :$1 )" 2>/dev/null | head -n1; }
+port_in_use() { [[ -n "$(in_netns "${2:-}" ss -Hltn "( sport = :$1 )" 2>/dev/null)" ]]; }
 
+# require_free_ports PROCESS PORT...: in the namespace PROCESS runs in.
 require_free_ports() {
-  local owner="$1" port
+  local owner="$1" port ns
+  ns="$(process_netns "$1")"
   shift
   for port in "$@"; do
-    if port_in_use "$port"; then
-      die "port 127.0.0.1:$port, needed by $owner, is already in use: $(port_holder "$port")" \
+    if port_in_use "$port" "$ns"; then
+      die "port $port${ns:+ in network namespace $ns}, needed by $owner, is already in use: $(port_holder "$port" "$ns")" \
         "stop that process (or an old network: npm run network:down), then run npm run network:up again"
     fi
   done
@@ -290,9 +350,16 @@ node_ops_port() {
   echo "${PEER_OPS_PORT[$org]}"
 }
 
+# host:port of NODE's operations server (/healthz, /metrics).
+node_ops_address() {
+  local org=orderer
+  [[ "$1" == orderer ]] || org="$(org_of_node "$1")" || return 1
+  echo "$(node_ip "$org"):$(node_ops_port "$1")"
+}
+
 node_healthy() {
   local body
-  body="$(curl -sf --max-time 2 "http://127.0.0.1:$(node_ops_port "$1")/healthz" 2>/dev/null)" || return 1
+  body="$(curl -sf --max-time 2 "http://$(node_ops_address "$1")/healthz" 2>/dev/null)" || return 1
   [[ "$(jq -r .status <<<"$body" 2>/dev/null)" == OK ]]
 }
 
@@ -330,6 +397,12 @@ peer_tls_ca() { printf '%s/tls/ca.crt' "$(peer_dir "$1")"; }
 admin_msp() { printf '%s/users/Admin@%s/msp' "$(peer_org_dir "$1")" "${ORG_DOMAIN[$1]}"; }
 user_msp() { printf '%s/users/User1@%s/msp' "$(peer_org_dir "$1")" "${ORG_DOMAIN[$1]}"; }
 
+# ip:port of ORG's peer (its gateway).
+peer_address() { echo "$(node_ip "$1"):${PEER_PORT[$1]}"; }
+
+# The chaincode servers' TLS key pair: cryptogen's "chaincode" node of the organization (network/config).
+cc_tls_dir() { printf '%s/peers/chaincode.%s/tls' "$(peer_org_dir "$1")" "${ORG_DOMAIN[$1]}"; }
+
 org_of_node() {
   local org
   for org in "${ORGS[@]}"; do [[ "${ORG_NODE[$org]}" == "$1" ]] && echo "$org" && return 0; done
@@ -347,7 +420,7 @@ as_admin() {
     FABRIC_LOGGING_SPEC=WARNING \
     CORE_PEER_TLS_ENABLED=true \
     CORE_PEER_TLS_ROOTCERT_FILE="$(peer_tls_ca "$org")" \
-    CORE_PEER_ADDRESS="127.0.0.1:${PEER_PORT[$org]}" \
+    CORE_PEER_ADDRESS="$(peer_address "$org")" \
     CORE_PEER_LOCALMSPID="$org" \
     CORE_PEER_MSPCONFIGPATH="$(admin_msp "$org")" \
     "$@"
@@ -355,7 +428,7 @@ as_admin() {
 
 # Flags for commands that talk to the orderer (approve, commit).
 orderer_flags() {
-  printf '%s\n' -o "127.0.0.1:$ORDERER_PORT" --ordererTLSHostnameOverride "$ORDERER_HOST" --tls --cafile "$(orderer_tls_ca)"
+  printf '%s\n' -o "$(node_ip orderer):$ORDERER_PORT" --ordererTLSHostnameOverride "$ORDERER_HOST" --tls --cafile "$(orderer_tls_ca)"
 }
 
 fabric_bin() { printf '%s/%s' "$BIN_DIR" "$1"; }

@@ -24,9 +24,9 @@ render_core_yaml() {
 # CHANNEL_ORGS so that the channel membership is written down once (network/lib/common.sh).
 render_configtx_yaml() {
   local org subst=() dst="$CONFIG_DIR/configtx.yaml"
-  for org in "${ORGS[@]}"; do subst+=(-e "s#@${org}_PORT@#${PEER_PORT[$org]}#g"); done
+  for org in "${ORGS[@]}"; do subst+=(-e "s#@${org}_PORT@#${PEER_PORT[$org]}#g" -e "s#@${org}_IP@#$(node_ip "$org")#g"); done
   {
-    sed -e "s#@CRYPTO@#$CRYPTO_DIR#g" -e "s#@ORDERER_PORT@#$ORDERER_PORT#g" "${subst[@]}" \
+    sed -e "s#@CRYPTO@#$CRYPTO_DIR#g" -e "s#@ORDERER_PORT@#$ORDERER_PORT#g" -e "s#@ORDERER_IP@#$(node_ip orderer)#g" "${subst[@]}" \
       "$NETWORK_DIR/config/configtx.yaml.tmpl"
     channel_profiles
   } >"$dst"
@@ -54,7 +54,19 @@ ensure_config() {
   render_core_yaml
   cp "$SAMPLECONFIG_DIR/orderer.yaml" "$CONFIG_DIR/orderer.yaml"
   render_configtx_yaml
-  cp "$NETWORK_DIR/config/crypto-config.yaml" "$CONFIG_DIR/crypto-config.yaml"
+  render_crypto_config
+}
+
+# cryptogen input: the SANs of every TLS certificate carry the address the node is dialled at (127.0.0.1, or its
+# namespace's address in the hosts topology).
+render_crypto_config() {
+  local org subst=() dst="$CONFIG_DIR/crypto-config.yaml"
+  for org in "${ORGS[@]}"; do subst+=(-e "s#@${org}_IP@#$(node_ip "$org")#g"); done
+  sed -e "s#@ORDERER_IP@#$(node_ip orderer)#g" "${subst[@]}" "$NETWORK_DIR/config/crypto-config.yaml.tmpl" >"$dst"
+  if grep -q '@[A-Za-z0-9_]*@' "$dst"; then
+    die "unfilled placeholders in $dst: $(grep -o '@[A-Za-z0-9_]*@' "$dst" | sort -u | paste -sd ' ')" \
+      "every organization of ORGS needs its entry in network/config/crypto-config.yaml.tmpl"
+  fi
 }
 
 # --- Crypto material and channel genesis blocks (made once, kept with the ledgers) ----------------
@@ -90,13 +102,14 @@ ensure_channel_blocks() {
 DEFAULT_FABRIC_LOGGING_SPEC="info:comm.grpc.server=warning"
 
 start_orderer() {
-  local dir
+  local dir ip
   dir="$(orderer_org_dir)/orderers/$ORDERER_HOST"
+  ip="$(node_ip orderer)"
   mkdir -p "$DATA_DIR/orderer"
   start_process orderer "$BIN_DIR/orderer" env \
     FABRIC_CFG_PATH="$CONFIG_DIR" \
     FABRIC_LOGGING_SPEC="${ORDERER_LOGGING_SPEC:-$DEFAULT_FABRIC_LOGGING_SPEC}" \
-    ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 \
+    ORDERER_GENERAL_LISTENADDRESS="$ip" \
     ORDERER_GENERAL_LISTENPORT="$ORDERER_PORT" \
     ORDERER_GENERAL_LOCALMSPID="$ORDERER_MSP" \
     ORDERER_GENERAL_LOCALMSPDIR="$dir/msp" \
@@ -109,8 +122,8 @@ start_orderer() {
     ORDERER_FILELEDGER_LOCATION="$DATA_DIR/orderer" \
     ORDERER_CONSENSUS_WALDIR="$DATA_DIR/orderer/etcdraft/wal" \
     ORDERER_CONSENSUS_SNAPDIR="$DATA_DIR/orderer/etcdraft/snapshot" \
-    ORDERER_ADMIN_LISTENADDRESS="127.0.0.1:$ORDERER_ADMIN_PORT" \
-    ORDERER_OPERATIONS_LISTENADDRESS="127.0.0.1:$ORDERER_OPS_PORT" \
+    ORDERER_ADMIN_LISTENADDRESS="$ip:$ORDERER_ADMIN_PORT" \
+    ORDERER_OPERATIONS_LISTENADDRESS="$ip:$ORDERER_OPS_PORT" \
     ORDERER_METRICS_PROVIDER=prometheus \
     "$BIN_DIR/orderer"
 }
@@ -124,9 +137,10 @@ start_orderer() {
 # a retry every 2 s costs nothing (and a peer restarted by `up` is found again as fast).
 GOSSIP_RECONNECT_INTERVAL=2s
 start_peer() {
-  local org="$1" node="${ORG_NODE[$1]}" dir addr
+  local org="$1" node="${ORG_NODE[$1]}" dir addr ip
   dir="$(peer_dir "$org")"
-  addr="127.0.0.1:${PEER_PORT[$org]}"
+  ip="$(node_ip "$org")"
+  addr="$(peer_address "$org")"
   mkdir -p "$DATA_DIR/$node"
   start_process "$node" "$BIN_DIR/peer" env \
     FABRIC_CFG_PATH="$CONFIG_DIR" \
@@ -134,13 +148,13 @@ start_peer() {
     CORE_PEER_ID="$(peer_host "$org")" \
     CORE_PEER_ADDRESS="$addr" \
     CORE_PEER_LISTENADDRESS="$addr" \
-    CORE_PEER_CHAINCODEADDRESS="127.0.0.1:${PEER_CC_PORT[$org]}" \
-    CORE_PEER_CHAINCODELISTENADDRESS="127.0.0.1:${PEER_CC_PORT[$org]}" \
+    CORE_PEER_CHAINCODEADDRESS="$ip:${PEER_CC_PORT[$org]}" \
+    CORE_PEER_CHAINCODELISTENADDRESS="$ip:${PEER_CC_PORT[$org]}" \
     CORE_PEER_GOSSIP_BOOTSTRAP="$addr" \
     CORE_PEER_GOSSIP_EXTERNALENDPOINT="$addr" \
     CORE_PEER_GOSSIP_RECONNECTINTERVAL="$GOSSIP_RECONNECT_INTERVAL" \
     CORE_PEER_LOCALMSPID="$org" \
-    CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG="{\"mspid\":\"$org\"}" \
+    CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG="$(cc_builder_config "$org")" \
     CORE_PEER_MSPCONFIGPATH="$dir/msp" \
     CORE_PEER_TLS_ENABLED=true \
     CORE_PEER_TLS_CERT_FILE="$dir/tls/server.crt" \
@@ -149,7 +163,7 @@ start_peer() {
     CORE_PEER_FILESYSTEMPATH="$DATA_DIR/$node" \
     CORE_LEDGER_STATE_STATEDATABASE=goleveldb \
     CORE_LEDGER_SNAPSHOTS_ROOTDIR="$DATA_DIR/$node/snapshots" \
-    CORE_OPERATIONS_LISTENADDRESS="127.0.0.1:${PEER_OPS_PORT[$org]}" \
+    CORE_OPERATIONS_LISTENADDRESS="$ip:${PEER_OPS_PORT[$org]}" \
     CORE_METRICS_PROVIDER=prometheus \
     "$BIN_DIR/peer" node start
 }
@@ -181,7 +195,7 @@ ensure_node() {
 }
 
 # --- Channels -------------------------------------------------------------------------------------
-osnadmin_cmd() { "$(fabric_bin osnadmin)" channel "$@" -o "127.0.0.1:$ORDERER_ADMIN_PORT"; }
+osnadmin_cmd() { "$(fabric_bin osnadmin)" channel "$@" -o "$(node_ip orderer):$ORDERER_ADMIN_PORT"; }
 
 # osnadmin prints "Status: NNN" then a JSON body.
 orderer_channels() { osnadmin_cmd list | sed 1d | jq -r '.channels[]?.name' 2>/dev/null; }

@@ -228,7 +228,8 @@ export function streamScenarios(ctx: ConformanceContext): void {
       expect(a.map((e) => e.id)).toEqual(b.map((e) => e.id));
       expectNoDuplicates(a, 'subscriber');
       expectWritersSeen(a, written);
-    });
+      // Two whole-history replays: minutes on a long-lived Fabric network (see the first scenario).
+    }, 300_000);
 
     it('a stream carries the events of its own channel only', async () => {
       const a = ctx.owner;

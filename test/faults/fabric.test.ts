@@ -252,14 +252,15 @@ describe('distributed mode: faults of the Fabric network', () => {
       'once, in ledger order, before and after the restart',
     async () => {
       const start = await writeMarker(ctx.owner);
-      // MyOrg1MSP's stream reads from peer0.org1, the peer about to stop.
+      // Streams are served by the facade's event index, which reads the channel from its first member's peer,
+      // peer0.org1: the peer about to stop.
       const stream = ctx.owner.event.subscribeToEvents({ startEventId: start.event.id });
       const before = await writePlans(ctx.owner, 3, 'before the peer restart');
       const beforeEnd = await writeMarker(ctx.owner);
       const seenBefore = await readUntil(stream, beforeEnd.assetKey);
       expect(seenBefore.map((e) => e.assetKey)).toEqual([...before, beforeEnd.assetKey]);
 
-      const interruptions = (): string[] => logsMatching(facade!, /event stream interrupted/);
+      const interruptions = (): string[] => logsMatching(facade!, /event index: block stream interrupted/);
       const interruptedBefore = interruptions().length;
       await whileStopped(['peer0.org1'], async () => {
         // The facade noticed the lost peer (and is retrying) before the peer comes back.

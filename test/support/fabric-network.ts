@@ -20,13 +20,17 @@ import { parseEnvFile } from '../../facade/envfile.js';
 import type { FabricConfig, FabricOrganization } from '../../facade/fabric/config.js';
 import { connectOrganization, type OrganizationGateway } from '../../facade/fabric/connection.js';
 import { endorserMspIds } from '../../facade/fabric/endorsers.js';
-import { DEFAULT_FACADE_ENV, loadFabricConfig } from '../../facade/fabricenv.js';
+import { DEFAULT_FACADE_ENV, loadFabricConfig, networkStateDir } from '../../facade/fabricenv.js';
 import { projectRoot } from '../../lib/paths.js';
 
 export const REPO_ROOT = projectRoot();
 export const NETWORK_DIR = path.join(REPO_ROOT, 'network');
 export const FACADE_ENV_PATH = DEFAULT_FACADE_ENV;
-export const NETWORK_JSON_PATH = path.join(NETWORK_DIR, '.state', 'network.json');
+/** network/.state, or network/.state-hosts when ORCHESTRATOR_NETWORK_TOPOLOGY=hosts (the scripts read the same variable). */
+export const NETWORK_STATE_DIR = networkStateDir();
+export const NETWORK_JSON_PATH = path.join(NETWORK_STATE_DIR, 'network.json');
+/** The Fabric common connection profile `network/up.sh` writes for the network. */
+export const CONNECTION_PROFILE_PATH = path.join(NETWORK_STATE_DIR, 'connection-profile.json');
 
 /** One organization's entry point: its peer (gateway) and a client identity of that organization. */
 export type FabricOrg = FabricOrganization;
@@ -62,11 +66,17 @@ export interface FabricNode {
   operations: string;
   /** the channels a peer has joined (its organization's channels); absent for the orderer */
   channels?: string[];
+  /** a peer's organization's chaincode servers (TLS), by chaincode name */
+  chaincodeServers?: Record<string, string>;
+  /** the network namespace the node runs in (hosts topology only) */
+  netns?: string;
 }
 
 export interface FabricTopology {
   /** the Fabric build in use, e.g. "fabric 2.5.16 (github.com/hyperledger/fabric@...)" */
   fabric: string;
+  /** "loopback" or "hosts" (ORCHESTRATOR_NETWORK_TOPOLOGY) */
+  topology: string;
   channels: string[];
   nodes: FabricNode[];
 }
@@ -182,7 +192,7 @@ function isAlive(pid: number): boolean {
 export function networkProcessPid(name: NetworkProcess): number | undefined {
   let lines: string[];
   try {
-    lines = readFileSync(path.join(NETWORK_DIR, '.state', 'pids', `${name}.pid`), 'utf8').split('\n');
+    lines = readFileSync(path.join(NETWORK_STATE_DIR, 'pids', `${name}.pid`), 'utf8').split('\n');
   } catch {
     return undefined;
   }

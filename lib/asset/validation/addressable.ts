@@ -2,11 +2,11 @@ import type { Addressable } from '../index.js';
 import { fieldPath, type Violations } from './rules.js';
 
 /** The addressables table keys on storage_address, a varchar(200): longer addresses are refused here, by every backend. */
-export const MAX_STORAGE_ADDRESS_BYTES = 200;
+const MAX_STORAGE_ADDRESS_BYTES = 200;
 const CHECKSUM_BYTES = 64; // a hex SHA-256
 
 /** Substra's Addressable rules: checksum = 64 hex bytes, storage_address = a URL (plus the storage limit). */
-export function checkAddressable(v: Violations, path: string, addressable: Addressable): void {
+function checkAddressable(v: Violations, path: string, addressable: Addressable): void {
   v.string(fieldPath(path, 'checksum'), addressable.checksum).required().exactBytes(CHECKSUM_BYTES).hexadecimal();
   v.string(fieldPath(path, 'storage_address'), addressable.storageAddress)
     .required()

@@ -6,7 +6,7 @@
  * request URL is not its concept, normalises hosts), hence this port.
  */
 
-export interface GoUrl {
+interface GoUrl {
   /** Lower-cased scheme, "" when there is none. */
   scheme: string;
   /** Unescaped host, port included, as Go's URL.Host. */

@@ -87,7 +87,7 @@ const enumName = (schema: DescEnum, value: number): string =>
   schema.values.find((v) => v.number === value)?.name ?? String(value);
 
 /** Rules on one string field; chained calls report every rule the value breaks. */
-export class StringRules {
+class StringRules {
   readonly #violations: Violations;
   readonly #path: string;
   readonly #value: string;

@@ -20,13 +20,13 @@ export class Params {
   }
 }
 
-export interface OrderPart {
+interface OrderPart {
   /** Column expression; the first part must be a timestamptz (or a bigint, see KeysetSpec.firstIsBigint), the others text. */
   column: string;
   desc?: boolean;
 }
 
-export interface KeysetSpec<T> {
+interface KeysetSpec<T> {
   /** Columns to read (besides the cursor columns this helper adds). */
   select: string;
   from: string;

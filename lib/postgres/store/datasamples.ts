@@ -1,26 +1,10 @@
-import type { DataSampleFilter, Page, PageRequest } from '../../persistence/index.js';
+import type { DataSampleStore } from '../../persistence/index.js';
 import { DataSampleSchema, type DataSample } from '../../asset/index.js';
 import { decode, encode, timestampToSql } from '../codec.js';
 import { keysetPage, Params, type Ctx } from './common.js';
 
 // Batches go through unnest() of array parameters: one statement and one plan whatever the batch size (a
 // multi-row VALUES list would need a fresh parse per size and hits the 65,535-parameter limit).
-
-export async function addDataSamples(ctx: Ctx, samples: DataSample[]): Promise<void> {
-  if (samples.length === 0) return;
-  await ctx.q.query(
-    'INSERT INTO data_samples (channel, key, owner, creation_date, asset) ' +
-      'SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::bytea[])',
-    [
-      ctx.channel,
-      samples.map((s) => s.key),
-      samples.map((s) => s.owner),
-      samples.map((s) => timestampToSql(s.creationDate)),
-      samples.map((s) => encode(DataSampleSchema, s)),
-    ],
-  );
-  await insertLinks(ctx, samples);
-}
 
 async function insertLinks(ctx: Ctx, samples: DataSample[]): Promise<void> {
   const managers: string[] = [];
@@ -42,7 +26,7 @@ async function insertLinks(ctx: Ctx, samples: DataSample[]): Promise<void> {
   );
 }
 
-export async function getDataSamples(ctx: Ctx, keys: string[]): Promise<DataSample[]> {
+async function readDataSamples(ctx: Ctx, keys: string[]): Promise<DataSample[]> {
   if (keys.length === 0) return [];
   const rows = await ctx.q.query('SELECT asset FROM data_samples WHERE channel = $1 AND key = ANY($2::text[])', [
     ctx.channel,
@@ -51,57 +35,76 @@ export async function getDataSamples(ctx: Ctx, keys: string[]): Promise<DataSamp
   return rows.map((r) => decode(DataSampleSchema, r.asset));
 }
 
-/** Persists data_manager_keys only (asset and link table). */
-export async function updateDataSamples(ctx: Ctx, samples: DataSample[]): Promise<void> {
-  const stored = new Map(
-    (
-      await getDataSamples(
+export function dataSampleStore(ctx: Ctx): DataSampleStore {
+  return {
+    async addDataSamples(samples) {
+      if (samples.length === 0) return;
+      await ctx.q.query(
+        'INSERT INTO data_samples (channel, key, owner, creation_date, asset) ' +
+          'SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::bytea[])',
+        [
+          ctx.channel,
+          samples.map((s) => s.key),
+          samples.map((s) => s.owner),
+          samples.map((s) => timestampToSql(s.creationDate)),
+          samples.map((s) => encode(DataSampleSchema, s)),
+        ],
+      );
+      await insertLinks(ctx, samples);
+    },
+
+    getDataSamples: (keys) => readDataSamples(ctx, keys),
+
+    /** Persists data_manager_keys only (asset and link table). */
+    async updateDataSamples(samples) {
+      const found = await readDataSamples(
         ctx,
         samples.map((s) => s.key),
-      )
-    ).map((s) => [s.key, s]),
-  );
-  const updated: DataSample[] = [];
-  for (const s of samples) {
-    const current = stored.get(s.key);
-    if (!current) continue;
-    current.dataManagerKeys = [...s.dataManagerKeys];
-    updated.push(current);
-  }
-  if (updated.length === 0) return;
-  const keys = updated.map((s) => s.key);
-  await ctx.q.query(
-    'UPDATE data_samples d SET asset = u.asset FROM unnest($2::text[], $3::bytea[]) AS u(key, asset) ' +
-      'WHERE d.channel = $1 AND d.key = u.key',
-    [ctx.channel, keys, updated.map((s) => encode(DataSampleSchema, s))],
-  );
-  await ctx.q.query('DELETE FROM data_sample_managers WHERE channel = $1 AND data_sample_key = ANY($2::text[])', [
-    ctx.channel,
-    keys,
-  ]);
-  await insertLinks(ctx, updated);
-}
+      );
+      const stored = new Map(found.map((s) => [s.key, s]));
+      const updated: DataSample[] = [];
+      for (const s of samples) {
+        const current = stored.get(s.key);
+        if (!current) continue;
+        current.dataManagerKeys = [...s.dataManagerKeys];
+        updated.push(current);
+      }
+      if (updated.length === 0) return;
+      const keys = updated.map((s) => s.key);
+      await ctx.q.query(
+        'UPDATE data_samples d SET asset = u.asset FROM unnest($2::text[], $3::bytea[]) AS u(key, asset) ' +
+          'WHERE d.channel = $1 AND d.key = u.key',
+        [ctx.channel, keys, updated.map((s) => encode(DataSampleSchema, s))],
+      );
+      await ctx.q.query('DELETE FROM data_sample_managers WHERE channel = $1 AND data_sample_key = ANY($2::text[])', [
+        ctx.channel,
+        keys,
+      ]);
+      await insertLinks(ctx, updated);
+    },
 
-export function queryDataSamples(ctx: Ctx, page: PageRequest, filter: DataSampleFilter): Promise<Page<DataSample>> {
-  const params = new Params();
-  const where = [`s.channel = ${params.add(ctx.channel)}`];
-  if (filter.keys !== undefined) where.push(`s.key = ANY(${params.add(filter.keys)}::text[])`);
-  return keysetPage(ctx.q, {
-    select: 's.asset',
-    from: 'data_samples s',
-    where,
-    params,
-    order: [{ column: 's.creation_date' }, { column: 's.key' }],
-    page,
-    decode: (r) => decode(DataSampleSchema, r.asset),
-  });
-}
+    queryDataSamples(page, filter) {
+      const params = new Params();
+      const where = [`s.channel = ${params.add(ctx.channel)}`];
+      if (filter.keys !== undefined) where.push(`s.key = ANY(${params.add(filter.keys)}::text[])`);
+      return keysetPage(ctx.q, {
+        select: 's.asset',
+        from: 'data_samples s',
+        where,
+        params,
+        order: [{ column: 's.creation_date' }, { column: 's.key' }],
+        page,
+        decode: (r) => decode(DataSampleSchema, r.asset),
+      });
+    },
 
-export async function getDataSampleKeysByManager(ctx: Ctx, dataManagerKey: string): Promise<string[]> {
-  const rows = await ctx.q.query<{ key: string }>(
-    'SELECT s.key FROM data_sample_managers l JOIN data_samples s ON s.channel = l.channel AND s.key = l.data_sample_key ' +
-      'WHERE l.channel = $1 AND l.data_manager_key = $2 ORDER BY s.creation_date, s.key',
-    [ctx.channel, dataManagerKey],
-  );
-  return rows.map((r) => r.key);
+    async getDataSampleKeysByManager(dataManagerKey) {
+      const rows = await ctx.q.query<{ key: string }>(
+        'SELECT s.key FROM data_sample_managers l JOIN data_samples s ON s.channel = l.channel AND s.key = l.data_sample_key ' +
+          'WHERE l.channel = $1 AND l.data_manager_key = $2 ORDER BY s.creation_date, s.key',
+        [ctx.channel, dataManagerKey],
+      );
+      return rows.map((r) => r.key);
+    },
+  };
 }

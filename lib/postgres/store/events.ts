@@ -20,7 +20,7 @@
 // channels. It is taken last and held only for the tail of a transaction; the channel lock is never waited for
 // inside a transaction (only tried, by the first statement), so the two cannot deadlock.
 import { EventSchema, SortOrder, type Event } from '../../asset/index.js';
-import type { EventFilter, Page, PageRequest } from '../../persistence/index.js';
+import type { EventStore } from '../../persistence/index.js';
 import { decode, encode, timestampToSql } from '../codec.js';
 import type { Row } from '../sql.js';
 import { keysetPage, Params, type Ctx } from './common.js';
@@ -38,62 +38,64 @@ export function toEvent(row: Row): Event {
   return event;
 }
 
-/** Stores events in the given (emission) order and notifies listeners at commit. Returns the positions. */
-export async function addEvents(ctx: Ctx, events: Event[]): Promise<bigint[]> {
-  if (events.length === 0) return [];
-  await ctx.q.query('SELECT pg_advisory_xact_lock($1::bigint)', [EVENTS_LOCK_KEY]);
-  // One statement: reserve n consecutive positions (nextval + setval; nobody else touches the sequence while we hold
-  // the lock), insert the batch numbered in array order, and queue one NOTIFY (delivered at commit, in commit order).
-  const rows = await ctx.q.query<{ last: string }>(
-    'WITH alloc AS (' +
-      "  SELECT setval('events_position_seq', nextval('events_position_seq') + $2::int - 1) AS last" +
-      '), ins AS (' +
-      '  INSERT INTO events (position, channel, id, asset_key, asset_kind, event_kind, emitted_at, metadata, event)' +
-      '  SELECT alloc.last - $2::int + e.ord, $1, e.id, e.asset_key, e.asset_kind, e.event_kind, e.emitted_at, e.metadata, e.event' +
-      '  FROM alloc, unnest($3::text[], $4::text[], $5::int[], $6::int[], $7::timestamptz[], $8::jsonb[], $9::bytea[])' +
-      '    WITH ORDINALITY AS e(id, asset_key, asset_kind, event_kind, emitted_at, metadata, event, ord)' +
-      ') ' +
-      `SELECT last::text AS last, pg_notify('${EVENTS_NOTIFY_CHANNEL}', ` +
-      "  json_build_object('channel', $1::text, 'position', last::text)::text) FROM alloc",
-    [
-      ctx.channel,
-      events.length,
-      events.map((e) => e.id),
-      events.map((e) => e.assetKey),
-      events.map((e) => e.assetKind),
-      events.map((e) => e.eventKind),
-      events.map((e) => timestampToSql(e.timestamp)),
-      events.map((e) => JSON.stringify(e.metadata)),
-      events.map((e) => encode(EventSchema, e)),
-    ],
-  );
-  const last = BigInt(rows[0]?.last ?? '0');
-  const first = last - BigInt(events.length) + 1n;
-  return events.map((_, i) => first + BigInt(i));
-}
+export function eventStore(ctx: Ctx): EventStore {
+  return {
+    /** Stores events in the given (emission) order, with their positions, and notifies listeners at commit. */
+    async addEvents(events) {
+      if (events.length === 0) return;
+      await ctx.q.query('SELECT pg_advisory_xact_lock($1::bigint)', [EVENTS_LOCK_KEY]);
+      // One statement: reserve n consecutive positions (nextval + setval; nobody else touches the sequence while we
+      // hold the lock), insert the batch numbered in array order, and queue one NOTIFY (delivered at commit, in
+      // commit order).
+      await ctx.q.query(
+        'WITH alloc AS (' +
+          "  SELECT setval('events_position_seq', nextval('events_position_seq') + $2::int - 1) AS last" +
+          '), ins AS (' +
+          '  INSERT INTO events (position, channel, id, asset_key, asset_kind, event_kind, emitted_at, metadata, event)' +
+          '  SELECT alloc.last - $2::int + e.ord, $1, e.id, e.asset_key, e.asset_kind, e.event_kind, e.emitted_at, e.metadata, e.event' +
+          '  FROM alloc, unnest($3::text[], $4::text[], $5::int[], $6::int[], $7::timestamptz[], $8::jsonb[], $9::bytea[])' +
+          '    WITH ORDINALITY AS e(id, asset_key, asset_kind, event_kind, emitted_at, metadata, event, ord)' +
+          ') ' +
+          `SELECT last::text AS last, pg_notify('${EVENTS_NOTIFY_CHANNEL}', ` +
+          "  json_build_object('channel', $1::text, 'position', last::text)::text) FROM alloc",
+        [
+          ctx.channel,
+          events.length,
+          events.map((e) => e.id),
+          events.map((e) => e.assetKey),
+          events.map((e) => e.assetKind),
+          events.map((e) => e.eventKind),
+          events.map((e) => timestampToSql(e.timestamp)),
+          events.map((e) => JSON.stringify(e.metadata)),
+          events.map((e) => encode(EventSchema, e)),
+        ],
+      );
+    },
 
-export function queryEvents(ctx: Ctx, page: PageRequest, filter: EventFilter, sort: SortOrder): Promise<Page<Event>> {
-  const params = new Params();
-  const where = [`e.channel = ${params.add(ctx.channel)}`];
-  if (filter.assetKey !== undefined && filter.assetKey !== '')
-    where.push(`e.asset_key = ${params.add(filter.assetKey)}`);
-  if (filter.assetKind) where.push(`e.asset_kind = ${params.add(filter.assetKind)}`);
-  if (filter.eventKind) where.push(`e.event_kind = ${params.add(filter.eventKind)}`);
-  if (filter.metadata && Object.keys(filter.metadata).length > 0) {
-    where.push(`e.metadata @> ${params.add(JSON.stringify(filter.metadata))}::jsonb`);
-  }
-  if (filter.start) where.push(`e.emitted_at >= ${params.add(timestampToSql(filter.start))}::timestamptz`);
-  if (filter.end) where.push(`e.emitted_at <= ${params.add(timestampToSql(filter.end))}::timestamptz`);
-  const desc = sort === SortOrder.DESCENDING;
-  return keysetPage(ctx.q, {
-    select: 'e.event, e.channel',
-    from: 'events e',
-    where,
-    params,
-    // Positions are commit order, the order SubscribeToEvents delivers; the events of one call share a timestamp.
-    order: [{ column: 'e.position', desc }],
-    firstIsBigint: true,
-    page,
-    decode: toEvent,
-  });
+    queryEvents(page, filter, sort) {
+      const params = new Params();
+      const where = [`e.channel = ${params.add(ctx.channel)}`];
+      if (filter.assetKey !== undefined && filter.assetKey !== '')
+        where.push(`e.asset_key = ${params.add(filter.assetKey)}`);
+      if (filter.assetKind) where.push(`e.asset_kind = ${params.add(filter.assetKind)}`);
+      if (filter.eventKind) where.push(`e.event_kind = ${params.add(filter.eventKind)}`);
+      if (filter.metadata && Object.keys(filter.metadata).length > 0) {
+        where.push(`e.metadata @> ${params.add(JSON.stringify(filter.metadata))}::jsonb`);
+      }
+      if (filter.start) where.push(`e.emitted_at >= ${params.add(timestampToSql(filter.start))}::timestamptz`);
+      if (filter.end) where.push(`e.emitted_at <= ${params.add(timestampToSql(filter.end))}::timestamptz`);
+      const desc = sort === SortOrder.DESCENDING;
+      return keysetPage(ctx.q, {
+        select: 'e.event, e.channel',
+        from: 'events e',
+        where,
+        params,
+        // Positions are commit order, the order SubscribeToEvents delivers; the events of one call share a timestamp.
+        order: [{ column: 'e.position', desc }],
+        firstIsBigint: true,
+        page,
+        decode: toEvent,
+      });
+    },
+  };
 }

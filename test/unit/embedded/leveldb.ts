@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedStore, LevelKV, LevelReader, type LevelDB } from '../../../lib/embedded/index.js';
-import { LedgerDB } from '../../../lib/ledger/index.js';
+import { ledgerDB } from '../../../lib/ledger/index.js';
 import type { DBAL } from '../../../lib/persistence/index.js';
 
 export function tempDir(): { dir: string; remove: () => void } {
@@ -39,7 +39,7 @@ export function committingLedgerDB(db: LevelDB, channel: string): DBAL {
     get(_target, method: string) {
       return async (...args: unknown[]) => {
         const kv = new LevelKV(new LevelReader(db), channel);
-        const dbal = new LedgerDB(kv, channel, { deferWrites: true });
+        const dbal = ledgerDB(kv, channel, { deferWrites: true });
         const fn = (dbal as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
         if (typeof fn !== 'function') throw new Error(`LedgerDB has no method ${method}`);
         const result = await fn.apply(dbal, args);

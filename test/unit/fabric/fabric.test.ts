@@ -1,15 +1,17 @@
-import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { status } from '@grpc/grpc-js';
 import { CommitError, EndorseError, GatewayError } from '@hyperledger/fabric-gateway';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readHeaderNumber } from '../../../facade/fabric/blocks.js';
+import { eventsOfBlock } from '../../../facade/fabric/blockevents.js';
 import { parseEnvFile } from '../../../facade/envfile.js';
 import { loadFabricConfig } from '../../../facade/fabricenv.js';
 import { fromFabricError } from '../../../facade/fabric/errors.js';
-import { parseLedgerEventId } from '../../../lib/fabricevents/index.js';
+import { CHAINCODE_EVENT_NAME, encodeEventPayload } from '../../../lib/fabricevents/index.js';
+import { EventKind, EventSchema, type Event } from '../../../lib/asset/index.js';
+import { create } from '@bufbuild/protobuf';
+import { common, peer } from '@hyperledger/fabric-protos';
 import { ledgerEvents } from '../../../facade/fabric/subscribe.js';
 import { FakeLedger } from './fakenetwork.js';
 
@@ -74,29 +76,61 @@ describe('Fabric configuration', () => {
   });
 });
 
-describe('event ids on the ledger', () => {
-  it('parses <tx id>:<index>', () => {
-    expect(parseLedgerEventId(`${TX(7)}:000012`, 'c')).toEqual({ txId: TX(7), index: 12 });
-  });
+describe('orchestrator events in a block', () => {
+  // A block as the peer delivers it: envelopes of transactions, and the validation flags in the metadata.
+  const transaction = (txId: string, chaincode: string, eventName: string, events: Event[]): Uint8Array => {
+    const chaincodeEvent = new peer.ChaincodeEvent();
+    chaincodeEvent.setChaincodeId(chaincode);
+    chaincodeEvent.setTxId(txId);
+    chaincodeEvent.setEventName(eventName);
+    chaincodeEvent.setPayload(encodeEventPayload(events));
+    const action = new peer.ChaincodeAction();
+    action.setEvents(chaincodeEvent.serializeBinary());
+    const response = new peer.ProposalResponsePayload();
+    response.setExtension$(action.serializeBinary());
+    const endorsed = new peer.ChaincodeEndorsedAction();
+    endorsed.setProposalResponsePayload(response.serializeBinary());
+    const actionPayload = new peer.ChaincodeActionPayload();
+    actionPayload.setAction(endorsed);
+    const txAction = new peer.TransactionAction();
+    txAction.setPayload(actionPayload.serializeBinary());
+    const tx = new peer.Transaction();
+    tx.setActionsList([txAction]);
+    const channelHeader = new common.ChannelHeader();
+    channelHeader.setType(common.HeaderType.ENDORSER_TRANSACTION);
+    channelHeader.setTxId(txId);
+    const header = new common.Header();
+    header.setChannelHeader(channelHeader.serializeBinary());
+    const payload = new common.Payload();
+    payload.setHeader(header);
+    payload.setData(tx.serializeBinary());
+    const envelope = new common.Envelope();
+    envelope.setPayload(payload.serializeBinary());
+    return envelope.serializeBinary();
+  };
+  const event = (id: string) =>
+    create(EventSchema, { id, assetKey: id.slice(-4), eventKind: EventKind.EVENT_ASSET_CREATED });
 
-  it('answers like standalone mode for ids it cannot have issued', () => {
-    expect(() => parseLedgerEventId('0b7d1c1e-9d6a-4f5e-8a3b-2f1e0c9d8b7a', 'c')).toThrow(/^OE0002/);
-    expect(() => parseLedgerEventId('garbage', 'c')).toThrow(/^OE0101/);
-    expect(() => parseLedgerEventId(`${TX(0xabc).toUpperCase()}:1`, 'c')).toThrow(/^OE0101/);
-  });
-});
+  it('reads the events of valid orchestrator transactions, in block order, and nothing else', () => {
+    const txs = [
+      transaction(TX(1), 'orc', CHAINCODE_EVENT_NAME, [event(`${TX(1)}:000000`), event(`${TX(1)}:000001`)]),
+      transaction(TX(2), 'orc', CHAINCODE_EVENT_NAME, [event(`${TX(2)}:000000`)]), // invalid: MVCC conflict
+      transaction(TX(3), 'other', CHAINCODE_EVENT_NAME, [event(`${TX(3)}:000000`)]), // another chaincode
+      transaction(TX(4), 'orc', 'something.else', [event(`${TX(4)}:000000`)]), // another event name
+      transaction(TX(5), 'orc', CHAINCODE_EVENT_NAME, [event(`${TX(5)}:000000`)]),
+    ];
+    const data = new common.BlockData();
+    data.setDataList(txs);
+    const metadata = new common.BlockMetadata();
+    const flags = new Uint8Array([0, 11, 0, 0, 0]); // 11 = MVCC_READ_CONFLICT
+    metadata.setMetadataList([new Uint8Array(), new Uint8Array(), flags, new Uint8Array(), new Uint8Array()]);
+    const block = new common.Block();
+    block.setData(data);
+    block.setMetadata(metadata);
 
-describe('block header', () => {
-  it('reads the number of a block from its header only', () => {
-    const header = new BinaryWriter()
-      .tag(1, 0)
-      .uint64(4242n)
-      .tag(2, 2)
-      .bytes(new Uint8Array([1, 2]))
-      .finish();
-    const block = new BinaryWriter().tag(1, 2).bytes(header).tag(2, 2).bytes(new Uint8Array(300)).finish();
-    expect(readHeaderNumber(block)).toBe(4242n);
-    expect(() => readHeaderNumber(new BinaryWriter().tag(2, 2).bytes(new Uint8Array(1)).finish())).toThrow(/header/);
+    const events = eventsOfBlock(block, 'orc', 'mychannel');
+    expect(events.map((e) => e.id)).toEqual([`${TX(1)}:000000`, `${TX(1)}:000001`, `${TX(5)}:000000`]);
+    expect(events.every((e) => e.channel === 'mychannel')).toBe(true);
   });
 });
 

@@ -99,6 +99,8 @@ describe('a caller outside the channel', () => {
     const backend = await FabricBackend.open({
       config: threeOrgs({}, dir),
       retryBudgetMs: 1000,
+      eventIndexDir: join(dir, 'events'),
+      replayEventsBatchSize: 100,
       batching: { maxEndorsing: 8, maxCalls: 64, maxBytes: 1 << 20 },
       logger: pino({ level: 'silent' }),
     });

@@ -729,7 +729,7 @@ export function describeDbalContract(name: string, makeDbal: () => Promise<DbalU
       };
       const ids = (list: Event[]) => list.map((e) => e.id);
 
-      it('returns whole events, channel filled, in the contract\'s order, in both directions', async () => {
+      it("returns whole events, channel filled, in the contract's order, in both directions", async () => {
         const asc = [...events].sort(ascending);
         const withChannel = (e: Event) => create(EventSchema, { ...e, channel: under.channel });
         const page = await db.queryEvents({ token: '', size: 100 }, {}, SortOrder.ASCENDING);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ComputeTaskStatus, type ComputeTask, type DataSample, type Model } from '../../../lib/asset/index.js';
 import { splitCompositeKey } from '../../../lib/ledger/kv.js';
-import { LedgerDB } from '../../../lib/ledger/ledgerdb.js';
+import { ledgerDB } from '../../../lib/ledger/ledgerdb.js';
 import { MemoryKV } from '../../../lib/ledger/memorykv.js';
 import type { TaskFilter } from '../../../lib/persistence/index.js';
 import { byDateThenKey, dataSample, fixedUuid as key, fn, model, plan, readAllPages, task } from './dbal-fixtures.js';
@@ -46,7 +46,7 @@ describe('LedgerDB indexes', () => {
         async (ops, viaTx, size) => {
           const base = new MemoryKV();
           let tx = viaTx ? base.transaction() : undefined;
-          let db = new LedgerDB(tx ?? base, 'ch');
+          let db = ledgerDB(tx ?? base, 'ch');
           const tasks: ComputeTask[] = [];
           const samples: DataSample[] = [];
           const models: Model[] = [];
@@ -83,7 +83,7 @@ describe('LedgerDB indexes', () => {
             } else if (o.kind === 'commit' && tx) {
               tx.commit();
               tx = base.transaction();
-              db = new LedgerDB(tx, 'ch');
+              db = ledgerDB(tx, 'ch');
             } else if (o.kind === 'model' && tasks.length) {
               const m = model(tasks[o.task % tasks.length] as ComputeTask, o.at, key(n));
               await db.addModel(m);

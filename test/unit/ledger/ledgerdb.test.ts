@@ -12,7 +12,7 @@ import {
   type ComputeTask,
 } from '../../../lib/asset/index.js';
 import type { KV, KVEntry } from '../../../lib/ledger/kv.js';
-import { LedgerDB } from '../../../lib/ledger/ledgerdb.js';
+import { ledgerDB } from '../../../lib/ledger/ledgerdb.js';
 import { MemoryKV } from '../../../lib/ledger/memorykv.js';
 import { StubKV } from '../../../lib/ledger/stubkv.js';
 import type { DBAL } from '../../../lib/persistence/index.js';
@@ -105,7 +105,7 @@ describe('LedgerDB determinism', () => {
     for (const variant of [<T>(v: T) => v, reverseMaps]) {
       const kv = new MemoryKV();
       const rec = new RecordingKV(kv);
-      await scenario(new LedgerDB(rec, 'ch'), variant);
+      await scenario(ledgerDB(rec, 'ch'), variant);
       runs.push({ log: rec.log, entries: kv.entries().map((e) => `${JSON.stringify(e.key)} ${hex(e.value)}`) });
     }
     const [a, b] = runs as [(typeof runs)[0], (typeof runs)[0]];
@@ -121,10 +121,10 @@ describe('LedgerDB determinism', () => {
 
   it('through the overlay (Fabric view) the committed state is the same as with direct writes', async () => {
     const direct = new MemoryKV();
-    await scenario(new LedgerDB(direct, 'ch'), (v) => v);
+    await scenario(ledgerDB(direct, 'ch'), (v) => v);
     const base = new MemoryKV();
     const tx = base.transaction();
-    await scenario(new LedgerDB(tx, 'ch'), (v) => v);
+    await scenario(ledgerDB(tx, 'ch'), (v) => v);
     tx.commit();
     expect(base.entries()).toEqual(direct.entries());
   });
@@ -133,7 +133,7 @@ describe('LedgerDB determinism', () => {
 describe('LedgerDB overlay (reads see the transaction own writes)', () => {
   async function committedWorld() {
     const kv = new MemoryKV();
-    const db = new LedgerDB(kv, 'ch');
+    const db = ledgerDB(kv, 'ch');
     await db.addOrganization(organization('orga', 0));
     const f = fn('orga', 0);
     const p = plan('orga', 0);
@@ -147,7 +147,7 @@ describe('LedgerDB overlay (reads see the transaction own writes)', () => {
   it('merges pending adds, status moves and their index rewrites with the committed state, in order', async () => {
     const { kv, f, p, t1 } = await committedWorld();
     const tx = kv.transaction();
-    const db = new LedgerDB(tx, 'ch');
+    const db = ledgerDB(tx, 'ch');
     const t0 = task({ plan: p, function: f, worker: 'orga', createdAt: 0 });
     const t2 = task({ plan: p, function: f, worker: 'orga', createdAt: 2, parents: [t1.key] });
     await db.addComputeTasks([t0, t2]);
@@ -159,7 +159,7 @@ describe('LedgerDB overlay (reads see the transaction own writes)', () => {
     expect(await keysOf(S.STATUS_WAITING_FOR_EXECUTOR_SLOT)).toEqual([t0.key, t2.key]);
     expect((await db.getComputeTaskChildren(t1.key)).map((t) => t.key)).toEqual([t2.key]);
     // Nothing reached the committed state yet.
-    const committed = new LedgerDB(kv, 'ch');
+    const committed = ledgerDB(kv, 'ch');
     expect(await committed.getComputeTask(t0.key)).toBeUndefined();
     expect((await committed.getComputeTask(t1.key))?.status).toBe(S.STATUS_WAITING_FOR_EXECUTOR_SLOT);
     tx.commit();
@@ -172,7 +172,7 @@ describe('LedgerDB overlay (reads see the transaction own writes)', () => {
     const { kv, f, p } = await committedWorld();
     const before = kv.entries();
     const tx = kv.transaction();
-    const db = new LedgerDB(tx, 'ch');
+    const db = ledgerDB(tx, 'ch');
     await db.addComputeTasks([task({ plan: p, function: f, worker: 'orga', createdAt: 5 })]);
     tx.rollback();
     expect(kv.entries()).toEqual(before);
@@ -181,7 +181,7 @@ describe('LedgerDB overlay (reads see the transaction own writes)', () => {
   it('caches point reads for the transaction (one peer round trip per key)', async () => {
     const { kv, t1 } = await committedWorld();
     const stub = new FakeStub(kv);
-    const db = new LedgerDB(new StubKV(stub), 'ch');
+    const db = ledgerDB(new StubKV(stub), 'ch');
     await db.getComputeTask(t1.key);
     await db.getComputeTask(t1.key);
     await db.getComputeTasks([t1.key, t1.key]);
@@ -192,7 +192,7 @@ describe('LedgerDB overlay (reads see the transaction own writes)', () => {
 describe('LedgerDB on Fabric (StubKV)', () => {
   it('write paths and first pages use no paginated call (refused by the peer in writing transactions)', async () => {
     const stub = new FakeStub(new MemoryKV());
-    const db = new LedgerDB(new StubKV(stub), 'ch');
+    const db = ledgerDB(new StubKV(stub), 'ch');
     await scenario(db, (v) => v);
     await db.getComputeTaskChildren(k(6));
     await db.getComputePlanTaskStatuses(k(5));
@@ -213,7 +213,7 @@ describe('LedgerDB on Fabric (StubKV)', () => {
   it('writes the plan→function link once per transaction', async () => {
     const kv = new MemoryKV();
     const stub = new FakeStub(kv);
-    const db = new LedgerDB(new StubKV(stub), 'ch');
+    const db = ledgerDB(new StubKV(stub), 'ch');
     const f = fn('orga', 0);
     const p = plan('orga', 0);
     const tasks = [1, 2, 3].map((d) => task({ plan: p, function: f, worker: 'orga', createdAt: d }));
@@ -226,16 +226,16 @@ describe('LedgerDB on Fabric (StubKV)', () => {
 describe('LedgerDB events', () => {
   it('stores events without their channel and returns them with the reader channel', async () => {
     const kv = new MemoryKV();
-    await new LedgerDB(kv, 'one').addEvents([{ ...event({ assetKey: 'a', at: 1 }), channel: 'whatever' }]);
+    await ledgerDB(kv, 'one').addEvents([{ ...event({ assetKey: 'a', at: 1 }), channel: 'whatever' }]);
     for (const channel of ['one', 'two']) {
-      const page = await new LedgerDB(kv, channel).queryEvents({ token: '', size: 5 }, {}, SortOrder.ASCENDING);
+      const page = await ledgerDB(kv, channel).queryEvents({ token: '', size: 5 }, {}, SortOrder.ASCENDING);
       expect(page.items.map((e) => e.channel)).toEqual([channel]);
     }
   });
 
   it('a time-bounded descending query seeks to the end bound and stops at the start bound', async () => {
     const kv = new MemoryKV();
-    const db = new LedgerDB(kv, 'ch');
+    const db = ledgerDB(kv, 'ch');
     await db.addEvents(
       Array.from({ length: 50 }, (_, i) =>
         event({ assetKey: `a${i}`, at: i, assetKind: AssetKind.ASSET_MODEL, eventKind: EventKind.EVENT_ASSET_CREATED }),
@@ -254,7 +254,7 @@ describe('LedgerDB events', () => {
     const batch = Array.from({ length: 100 }, (_, i) =>
       event({ id: `tx:${String(i).padStart(6, '0')}`, assetKey: `a${i}`, at: 7 }),
     );
-    await new LedgerDB(new StubKV(stub), 'ch').addEvents(batch);
+    await ledgerDB(new StubKV(stub), 'ch').addEvents(batch);
     const types = [...stub.writes.keys()].map((key) => key.split('\u0000')[1]);
     expect(types.filter((t) => t === 'ev')).toHaveLength(1);
     expect(types.filter((t) => t === 'ev~desc')).toHaveLength(1);
@@ -262,7 +262,7 @@ describe('LedgerDB events', () => {
   });
 
   it('merges the groups of one instant by id, and pages through them in both directions', async () => {
-    const db = new LedgerDB(new MemoryKV(), 'ch');
+    const db = ledgerDB(new MemoryKV(), 'ch');
     // Two calls at the same instant whose ids interleave, then one later event.
     await db.addEvents(['b', 'd', 'f'].map((id) => event({ id, assetKey: `x${id}`, at: 3 })));
     await db.addEvents(['e', 'a', 'c'].map((id) => event({ id, assetKey: `x${id}`, at: 3 })));
@@ -288,7 +288,7 @@ describe('LedgerDB events', () => {
 
 describe('LedgerDB page tokens', () => {
   it('resume strictly after the last item returned, even when items were added meanwhile', async () => {
-    const db = new LedgerDB(new MemoryKV(), 'ch');
+    const db = ledgerDB(new MemoryKV(), 'ch');
     const plans = [1, 2, 3, 4].map((d) => plan('orga', d));
     for (const p of plans.slice(0, 3)) await db.addComputePlan(p);
     const first = await db.queryComputePlans({ token: '', size: 2 }, {});
@@ -301,7 +301,7 @@ describe('LedgerDB page tokens', () => {
   });
 
   it('refuses a token of another list and a well-formed token with a bad tuple', async () => {
-    const db = new LedgerDB(new MemoryKV(), 'ch');
+    const db = ledgerDB(new MemoryKV(), 'ch');
     await db.addEvents([event({ assetKey: 'a', at: 1 }), event({ assetKey: 'b', at: 2 })]);
     const { nextToken } = await db.queryEvents({ token: '', size: 1 }, {}, SortOrder.ASCENDING);
     expect(nextToken).not.toBe('');
@@ -316,7 +316,7 @@ describe('LedgerDB page tokens', () => {
 describe('LedgerDB batch cost', () => {
   it('registers 1,000 tasks in one call and pages through them quickly', async () => {
     for (const makeKv of [() => new MemoryKV(), () => new MemoryKV().transaction()]) {
-      const db = new LedgerDB(makeKv(), 'ch');
+      const db = ledgerDB(makeKv(), 'ch');
       const f = fn('orga', 0);
       const p = plan('orga', 0);
       const tasks: ComputeTask[] = [];

@@ -20,7 +20,7 @@ import {
   type Function as OrcFunction,
 } from '../../../lib/asset/index.js';
 import { GrpcStatus, isOrcError } from '../../../lib/errors/index.js';
-import { openPostgres, PostgresDBAL, runInTransaction, type DbHandle } from '../../../lib/postgres/index.js';
+import { openPostgres, postgresDBAL, runInTransaction, type DbHandle } from '../../../lib/postgres/index.js';
 import { KeyedMutex } from '../../../lib/postgres/lock.js';
 import { EventBuffer, Provider, wallClock } from '../../../lib/service/index.js';
 import { startTestPostgres, type TestPostgres } from '../../support/postgres.js';
@@ -74,7 +74,7 @@ const withoutChannelLock =
   (path, init, mspid) => {
     const rpc = slowed(unaryRpc(path), delayMs);
     return runInTransaction(db, { readOnly: rpc.readOnly, retryBudgetMs: BUDGET_MS }, async (q) => {
-      const dbal = new PostgresDBAL(q, channel);
+      const dbal = postgresDBAL(q, channel);
       const events = new EventBuffer();
       const provider = new Provider({ dbal, clock: wallClock(), events, requester: mspid, channel });
       const response = await rpc.call(provider, request(rpc, init));
@@ -193,7 +193,7 @@ describe('writes on one channel (PostgreSQL)', () => {
     expect(Date.now() - started).toBeGreaterThan(16 * SLOW_MS);
 
     const tasks = await runInTransaction(db, { readOnly: true }, async (q) => {
-      const d = new PostgresDBAL(q, ch);
+      const d = postgresDBAL(q, ch);
       const all: ComputeTask[] = [];
       let token = '';
       do {
@@ -227,7 +227,7 @@ describe('writes on one channel (PostgreSQL)', () => {
     let entered: () => void = () => undefined;
     const holding = new Promise<void>((r) => (entered = r));
     const long = runInTransaction(db, { readOnly: false, exclusiveKey: ch }, async (q) => {
-      await new PostgresDBAL(q, ch).addEvents([]);
+      await postgresDBAL(q, ch).addEvents([]);
       entered();
       await gate;
       return 'long';
@@ -272,25 +272,25 @@ describe('writes on one channel (PostgreSQL)', () => {
 
   it('reads, and writes of other channels, do not wait for a long write', async () => {
     const ch = freshChannel();
-    await runInTransaction(db, { readOnly: false }, (q) => new PostgresDBAL(q, ch).addComputePlan(planAsset('p')));
+    await runInTransaction(db, { readOnly: false }, (q) => postgresDBAL(q, ch).addComputePlan(planAsset('p')));
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
     const long = runInTransaction(db, { readOnly: false, exclusiveKey: ch }, async () => gate);
     // Writers queued on the channel hold no pooled connection: 20 of them on a pool of 10 leave room for readers.
     const queued = Array.from({ length: 20 }, () =>
-      runInTransaction(db, { readOnly: false, exclusiveKey: ch }, async (q) => new PostgresDBAL(q, ch).addEvents([])),
+      runInTransaction(db, { readOnly: false, exclusiveKey: ch }, async (q) => postgresDBAL(q, ch).addEvents([])),
     );
     await sleep(50);
     const t0 = Date.now();
     const reads = await Promise.all(
       Array.from({ length: 30 }, () =>
-        runInTransaction(db, { readOnly: true, exclusiveKey: ch }, (q) => new PostgresDBAL(q, ch).getComputePlan('p')),
+        runInTransaction(db, { readOnly: true, exclusiveKey: ch }, (q) => postgresDBAL(q, ch).getComputePlan('p')),
       ),
     );
     expect(reads.every((p) => p?.key === 'p')).toBe(true);
     const elsewhere = freshChannel();
     await runInTransaction(db, { readOnly: false, exclusiveKey: elsewhere }, (q) =>
-      new PostgresDBAL(q, elsewhere).addEvents([]),
+      postgresDBAL(q, elsewhere).addEvents([]),
     );
     expect(Date.now() - t0).toBeLessThan(2_000);
     release();

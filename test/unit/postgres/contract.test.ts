@@ -1,6 +1,6 @@
-// The backend-agnostic DBAL contract (test/unit/ledger/dbal-contract.ts) against PostgresDBAL on both engines.
+// The backend-agnostic DBAL contract (test/unit/ledger/dbal-contract.ts) against postgresDBAL on both engines.
 import { afterAll, beforeAll } from 'vitest';
-import { PostgresDBAL, type DbHandle, type Queryable, type Row } from '../../../lib/postgres/index.js';
+import { postgresDBAL, type DbHandle, type Queryable, type Row } from '../../../lib/postgres/index.js';
 import { describeDbalContract } from '../ledger/dbal-contract.js';
 import { ENGINES, freshChannel, startEngine, type Engine } from './engines.js';
 
@@ -58,10 +58,10 @@ for (const engineName of ENGINES) {
     await engine?.close();
   });
 
-  describeDbalContract(`PostgresDBAL on ${engineName}`, async () => {
+  describeDbalContract(`postgresDBAL on ${engineName}`, async () => {
     if (!engine) throw new Error('engine not started');
     const channel = freshChannel();
     const { q, end } = await openTransaction(engine.db);
-    return { dbal: new PostgresDBAL(statementSavepoints(q), channel), channel, dispose: end };
+    return { dbal: postgresDBAL(statementSavepoints(q), channel), channel, dispose: end };
   });
 }

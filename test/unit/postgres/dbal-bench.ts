@@ -1,10 +1,10 @@
-// Micro-benchmark of PostgresDBAL (not a test): `npx tsx test/unit/postgres/dbal-bench.ts`.
+// Micro-benchmark of postgresDBAL (not a test): `npx tsx test/unit/postgres/dbal-bench.ts`.
 // Registers a 10,000-task plan in 10 batches of 1,000 (tasks + their CREATED events, one transaction per batch, as
 // RegisterTasks does), then measures GetTask-like reads (one read-only transaction per call, and bare calls inside
 // one transaction) and 100-task pages of the plan.
 // Engine: a throwaway PostgreSQL 15 (fsync off, loopback TCP).
 import { AssetKind, EventKind } from '../../../lib/asset/index.js';
-import { openPostgres, PostgresDBAL, runInTransaction, type DbHandle } from '../../../lib/postgres/index.js';
+import { openPostgres, postgresDBAL, runInTransaction, type DbHandle } from '../../../lib/postgres/index.js';
 import { startTestPostgres } from '../../support/postgres.js';
 import { event, fn, plan, task } from './fixtures.js';
 
@@ -19,7 +19,7 @@ function quantile(sorted: number[], q: number): number {
 async function bench(name: string, db: DbHandle): Promise<Record<string, number | string>> {
   const ch = 'bench';
   await runInTransaction(db, { readOnly: false }, async (q) => {
-    const d = new PostgresDBAL(q, ch);
+    const d = postgresDBAL(q, ch);
     await d.addComputePlan(plan('plan'));
     await d.addFunction(fn('fn'));
   });
@@ -33,7 +33,7 @@ async function bench(name: string, db: DbHandle): Promise<Record<string, number 
     });
     const t0 = performance.now();
     await runInTransaction(db, { readOnly: false, retryBudgetMs: 60_000 }, async (q) => {
-      const d = new PostgresDBAL(q, ch);
+      const d = postgresDBAL(q, ch);
       await d.addComputeTasks(tasks);
       await d.addEvents(
         tasks.map((t) =>
@@ -54,14 +54,14 @@ async function bench(name: string, db: DbHandle): Promise<Record<string, number 
   for (let i = 0; i < READS; i++) {
     const key = keys[(i * 7919) % keys.length] as string;
     const t0 = performance.now();
-    const got = await runInTransaction(db, { readOnly: true }, (q) => new PostgresDBAL(q, ch).getComputeTask(key));
+    const got = await runInTransaction(db, { readOnly: true }, (q) => postgresDBAL(q, ch).getComputeTask(key));
     getMs.push(performance.now() - t0);
     if (got?.key !== key) throw new Error(`missing ${key}`);
   }
   getMs.sort((a, b) => a - b);
   // The same reads inside one transaction: the DBAL call alone, without BEGIN/COMMIT round trips.
   const inTxMs = await runInTransaction(db, { readOnly: true }, async (q) => {
-    const d = new PostgresDBAL(q, ch);
+    const d = postgresDBAL(q, ch);
     const times: number[] = [];
     for (let i = 0; i < READS; i++) {
       const t0 = performance.now();
@@ -76,7 +76,7 @@ async function bench(name: string, db: DbHandle): Promise<Record<string, number 
   for (let i = 0; i < 100; i++) {
     const t0 = performance.now();
     const page = await runInTransaction(db, { readOnly: true }, (q) =>
-      new PostgresDBAL(q, ch).queryComputeTasks({ token, size: 100 }, { computePlanKey: 'plan' }),
+      postgresDBAL(q, ch).queryComputeTasks({ token, size: 100 }, { computePlanKey: 'plan' }),
     );
     pageMs.push(performance.now() - t0);
     token = page.nextToken;

@@ -1,4 +1,4 @@
-// PostgresDBAL against both engines: every method, its ordering, filters, pagination and error mapping.
+// postgresDBAL against both engines: every method, its ordering, filters, pagination and error mapping.
 import { create } from '@bufbuild/protobuf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,8 +14,8 @@ import {
   PerformanceSchema,
   SortOrder,
 } from '../../../lib/asset/index.js';
-import type { Page, PageRequest } from '../../../lib/persistence/index.js';
-import { PostgresDBAL, runInTransaction } from '../../../lib/postgres/index.js';
+import type { DBAL, Page, PageRequest } from '../../../lib/persistence/index.js';
+import { postgresDBAL, runInTransaction } from '../../../lib/postgres/index.js';
 import { ENGINES, freshChannel, startEngine, type Engine } from './engines.js';
 import { at, dm, event, fn, org, plan, sample, task } from './fixtures.js';
 
@@ -31,7 +31,7 @@ async function allPages<T>(query: (page: PageRequest) => Promise<Page<T>>, size:
   return pages;
 }
 
-describe.each(ENGINES)('PostgresDBAL on %s', (engineName) => {
+describe.each(ENGINES)('postgresDBAL on %s', (engineName) => {
   let engine: Engine;
   beforeAll(async () => {
     engine = await startEngine(engineName);
@@ -40,8 +40,8 @@ describe.each(ENGINES)('PostgresDBAL on %s', (engineName) => {
     await engine?.close();
   });
 
-  const tx = <T>(channel: string, f: (d: PostgresDBAL) => Promise<T>, readOnly = false): Promise<T> =>
-    runInTransaction(engine.db, { readOnly }, (q) => f(new PostgresDBAL(q, channel)));
+  const tx = <T>(channel: string, f: (d: DBAL) => Promise<T>, readOnly = false): Promise<T> =>
+    runInTransaction(engine.db, { readOnly }, (q) => f(postgresDBAL(q, channel)));
 
   /** A channel holding the plan and function the `task()` fixture points at by default, plus these tasks. */
   const world = async (keys: string[] = []): Promise<string> => {
@@ -236,7 +236,7 @@ describe.each(ENGINES)('PostgresDBAL on %s', (engineName) => {
     expect(runnable.map((t) => t.key)).toEqual(['other', 'root', 'c1']);
     expect(await tx(ch, (d) => d.getFunctionTasksWithStatus('f1', []))).toEqual([]);
 
-    const q = (filter: Parameters<PostgresDBAL['queryComputeTasks']>[1], size = 10) =>
+    const q = (filter: Parameters<DBAL['queryComputeTasks']>[1], size = 10) =>
       tx(ch, (d) => allPages((p) => d.queryComputeTasks(p, filter), size)).then((ps) =>
         ps.map((p) => p.map((t) => t.key)),
       );
@@ -360,7 +360,7 @@ describe.each(ENGINES)('PostgresDBAL on %s', (engineName) => {
     ];
     await tx(ch, (d) => d.addEvents(evs));
     await tx(freshChannel(), (d) => d.addEvents([event('e1', 't1')]));
-    const ids = async (filter: Parameters<PostgresDBAL['queryEvents']>[1], sort = SortOrder.UNSPECIFIED, size = 10) =>
+    const ids = async (filter: Parameters<DBAL['queryEvents']>[1], sort = SortOrder.UNSPECIFIED, size = 10) =>
       (await tx(ch, (d) => allPages((p) => d.queryEvents(p, filter, sort), size))).map((p) => p.map((e) => e.id));
     // Timestamps are filtered on, never sorted by: e2 is older than e3 yet was stored after it.
     expect(await ids({}, SortOrder.ASCENDING, 3)).toEqual([['e3', 'e1', 'e2'], ['e0']]);

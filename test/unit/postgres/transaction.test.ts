@@ -1,7 +1,7 @@
 // runInTransaction: serializable retries on a real server, the retry budget, and raw errors → OrcErrors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GrpcStatus } from '../../../lib/errors/index.js';
-import { openPostgres, PostgresDBAL, runInTransaction } from '../../../lib/postgres/index.js';
+import { openPostgres, postgresDBAL, runInTransaction } from '../../../lib/postgres/index.js';
 import { ENGINES, freshChannel, startEngine, type Engine } from './engines.js';
 import { plan } from './fixtures.js';
 
@@ -34,7 +34,7 @@ describe.each(ENGINES)('runInTransaction on %s', (engineName) => {
     const writer = (key: string) =>
       runInTransaction(engine.db, { readOnly: false, retryBudgetMs: 5_000 }, async (q, { attempt }) => {
         attempts.push(attempt);
-        const d = new PostgresDBAL(q, ch);
+        const d = postgresDBAL(q, ch);
         // Both read the same predicate, then each writes into it: one of them must be rolled back (40001).
         const existing = await d.queryComputePlans({ token: '', size: 10 }, {});
         if (attempt === 1) await bothRead();
@@ -45,7 +45,7 @@ describe.each(ENGINES)('runInTransaction on %s', (engineName) => {
     expect(results.sort()).toEqual([1, 2]);
     expect(attempts.length).toBe(3);
     const plans = await runInTransaction(engine.db, { readOnly: true }, (q) =>
-      new PostgresDBAL(q, ch).queryComputePlans({ token: '', size: 10 }, {}),
+      postgresDBAL(q, ch).queryComputePlans({ token: '', size: 10 }, {}),
     );
     expect(plans.items.map((p) => p.key).sort()).toEqual(['a', 'b']);
   });
@@ -56,7 +56,7 @@ describe.each(ENGINES)('runInTransaction on %s', (engineName) => {
     const write = (name: string, signal?: AbortSignal) =>
       runInTransaction(engine.db, { readOnly: false, exclusiveKey: ch, signal }, async (q) => {
         log.push(`${name}+`);
-        await new PostgresDBAL(q, ch).addComputePlan(plan(name));
+        await postgresDBAL(q, ch).addComputePlan(plan(name));
         await new Promise((r) => setTimeout(r, 20));
         log.push(`${name}-`);
       });
@@ -143,28 +143,26 @@ describe.each(ENGINES)('runInTransaction on %s', (engineName) => {
     const boom = new Error('boom');
     await expect(
       runInTransaction(engine.db, { readOnly: false }, async (q) => {
-        await new PostgresDBAL(q, ch).addComputePlan(plan('p'));
+        await postgresDBAL(q, ch).addComputePlan(plan('p'));
         throw boom;
       }),
     ).rejects.toBe(boom);
-    const got = await runInTransaction(engine.db, { readOnly: true }, (q) =>
-      new PostgresDBAL(q, ch).getComputePlan('p'),
-    );
+    const got = await runInTransaction(engine.db, { readOnly: true }, (q) => postgresDBAL(q, ch).getComputePlan('p'));
     expect(got).toBeUndefined();
   });
 
   it('never commits a transaction whose fn swallowed a database error', async () => {
     const ch = freshChannel();
-    await runInTransaction(engine.db, { readOnly: false }, (q) => new PostgresDBAL(q, ch).addComputePlan(plan('p')));
+    await runInTransaction(engine.db, { readOnly: false }, (q) => postgresDBAL(q, ch).addComputePlan(plan('p')));
     const outcome = runInTransaction(engine.db, { readOnly: false }, async (q) => {
-      const d = new PostgresDBAL(q, ch);
+      const d = postgresDBAL(q, ch);
       await d.addComputePlan(plan('other'));
       await d.addComputePlan(plan('p')).catch(() => undefined);
       return 'looked fine';
     });
     await expect(outcome).rejects.toMatchObject({ kind: 'Conflict' });
     const other = await runInTransaction(engine.db, { readOnly: true }, (q) =>
-      new PostgresDBAL(q, ch).getComputePlan('other'),
+      postgresDBAL(q, ch).getComputePlan('other'),
     );
     expect(other).toBeUndefined();
   });
@@ -172,7 +170,7 @@ describe.each(ENGINES)('runInTransaction on %s', (engineName) => {
   it('refuses writes in read-only transactions', async () => {
     const ch = freshChannel();
     await expect(
-      runInTransaction(engine.db, { readOnly: true }, (q) => new PostgresDBAL(q, ch).addComputePlan(plan('p'))),
+      runInTransaction(engine.db, { readOnly: true }, (q) => postgresDBAL(q, ch).addComputePlan(plan('p'))),
     ).rejects.toMatchObject({ kind: 'Internal' });
   });
 });

@@ -27,7 +27,7 @@ import {
   type NewComputeTask,
 } from '../../../lib/asset/index.js';
 import { isOrcError, type OrcError } from '../../../lib/errors/index.js';
-import { LedgerDB, MemoryKV } from '../../../lib/ledger/index.js';
+import { ledgerDB, MemoryKV } from '../../../lib/ledger/index.js';
 import type { DBAL } from '../../../lib/persistence/index.js';
 import { withProvider } from '../../../lib/api/index.js';
 import { fixedClock, Provider } from '../../../lib/service/index.js';
@@ -312,7 +312,7 @@ export function ledgerBackend(): Backend {
     begin(channel) {
       const tx = world(channel).transaction();
       return {
-        dbal: new LedgerDB(tx, channel),
+        dbal: ledgerDB(tx, channel),
         commit: () => {
           tx.commit();
           return Promise.resolve();
