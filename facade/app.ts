@@ -5,6 +5,7 @@ import { Server, type ServerCredentials } from '@grpc/grpc-js';
 import type { Backend, CallObserver } from './backend.js';
 import { ConfigError, formatHostPort, type Config } from './config.js';
 import { amqpPublisher, Dispatcher } from './events/amqp.js';
+import { addMigrationService } from './grpc/migration.js';
 import { addOrchestratorServices } from './grpc/services.js';
 import { Health } from './health.js';
 import { createLogger, type Logger } from './logger.js';
@@ -110,14 +111,16 @@ export async function startOrchestrator(config: Config, options: StartOptions = 
   let dispatcher: Dispatcher | undefined;
 
   try {
-    const serviceNames = addOrchestratorServices(server, {
+    const pipeline = {
       backend,
       channels: config.channels,
       logger,
       metrics,
       verifyMspId: config.verifyClientMspId ? { clientCas: tls.clientCas } : undefined,
       shutdown: shutdown.signal,
-    });
+    };
+    const serviceNames = addOrchestratorServices(server, pipeline);
+    serviceNames.push(addMigrationService(server, { ...pipeline, allowImport: config.allowImport }));
     const health = new Health(serviceNames);
     health.addToServer(server);
     addReflection(server);

@@ -6,6 +6,7 @@ import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { UnaryRpc } from '../lib/api/index.js';
 import type { Event } from '../lib/asset/index.js';
 import type { Encoded } from './encoded.js';
+import type { LedgerManifest } from '../lib/migration/index.js';
 
 export interface CallContext {
   /** The checked `mspid` header: the requester (Fabric: selects the signing identity). */
@@ -49,6 +50,13 @@ export interface CallObserver {
   rolledBack(rpc: UnaryRpc): void;
 }
 
+/** A ledger file already checked whole (lib/migration verifyLedger), kept where it can be read again. */
+export interface VerifiedLedger {
+  manifest: LedgerManifest;
+  /** The file's lines from the first, each time it is called (a retried transaction reads it again). */
+  lines(): AsyncIterable<string>;
+}
+
 export interface Backend extends EventSource {
   /** "leveldb", "postgres" or "fabric": logged at start. */
   readonly storage: string;
@@ -68,6 +76,11 @@ export interface Backend extends EventSource {
    * has no storage of its own to lose.
    */
   checkStorage?(): Promise<void>;
+  /**
+   * Writes a verified ledger file into `caller.channel`, all or nothing; FAILED_PRECONDITION when the channel holds
+   * anything. Returns the number of records written. Absent: this backend cannot import.
+   */
+  importLedger?(ledger: VerifiedLedger, caller: CallContext): Promise<number>;
   /** Releases connections; in-flight calls must be finished or cancelled before. */
   close(): Promise<void>;
 }

@@ -54,6 +54,8 @@ export interface Config {
   tls?: TlsConfig;
   /** The `mspid` header must be an O of the client certificate's subject (needs mTLS). */
   verifyClientMspId: boolean;
+  /** MigrationService/ImportLedger may write a ledger file into an empty channel (`orchestrator import`). */
+  allowImport: boolean;
   replayEventsBatchSize: number;
   logLevel: LogLevel;
   /** Prometheus /metrics endpoint; absent = no HTTP server. */
@@ -210,6 +212,7 @@ const env = z.object({
   ORCHESTRATOR_TLS_SERVER_CA_CERT: text,
   ORCHESTRATOR_TLS_CLIENT_CA_CERT_DIR: text,
   ORCHESTRATOR_VERIFY_CLIENT_MSP_ID: bool(false),
+  ORCHESTRATOR_ALLOW_IMPORT: bool(false),
   ORCHESTRATOR_REPLAY_EVENTS_BATCH_SIZE: positiveInt(100),
   ORCHESTRATOR_METRICS_ADDRESS: address(),
   METRICS_ENABLED: bool(false),
@@ -378,6 +381,7 @@ export function loadConfig(vars: Record<string, string | undefined> = process.en
     },
     tls,
     verifyClientMspId: e.ORCHESTRATOR_VERIFY_CLIENT_MSP_ID,
+    allowImport: e.ORCHESTRATOR_ALLOW_IMPORT,
     replayEventsBatchSize: e.ORCHESTRATOR_REPLAY_EVENTS_BATCH_SIZE,
     logLevel: e.LOG_LEVEL,
     metrics,

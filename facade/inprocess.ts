@@ -4,9 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { runCall, type UnaryRpc } from '../lib/api/index.js';
 import type { Event } from '../lib/asset/index.js';
+import { applyLedger, ledgerRecords, requireEmptyChannel } from '../lib/migration/index.js';
 import type { DBAL } from '../lib/persistence/index.js';
 import { wallClock } from '../lib/service/index.js';
-import type { CallContext, CallObserver } from './backend.js';
+import type { CallContext, CallObserver, VerifiedLedger } from './backend.js';
 
 /**
  * Runs `rpc` through `transact`, the backend's own transaction (which may run the call more than once: each attempt
@@ -40,4 +41,19 @@ export async function invokeInProcess<I extends DescMessage, O extends DescMessa
     observer?.rolledBack(rpc as UnaryRpc);
     throw err;
   }
+}
+
+/**
+ * Imports a verified ledger file inside `transact`, the backend's own single transaction: the channel must be
+ * empty, then every record is written through the DBAL (lib/migration), events with their original ids.
+ */
+export function importInProcess<D extends DBAL>(
+  ledger: VerifiedLedger,
+  caller: CallContext,
+  transact: (apply: (dbal: D) => Promise<number>) => Promise<number>,
+): Promise<number> {
+  return transact(async (dbal) => {
+    await requireEmptyChannel(dbal, caller.channel);
+    return applyLedger(dbal, ledgerRecords(ledger.lines()), caller.channel);
+  });
 }

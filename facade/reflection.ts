@@ -16,6 +16,7 @@ import {
   type ServerReflectionRequest,
 } from '../lib/wire/gen/grpc/reflection/v1/reflection_pb.js';
 import { file_grpc_reflection_v1alpha_reflection } from '../lib/wire/gen/grpc/reflection/v1alpha/reflection_pb.js';
+import { file_orchestratorts_migration_v1_migration } from '../lib/wire/gen/orchestratorts/migration/v1/migration_pb.js';
 import { DescriptorCatalog } from './reflection/catalog.js';
 
 /**
@@ -26,6 +27,7 @@ export const builtinFiles = [
   file_grpc_health_v1_health,
   file_grpc_reflection_v1_reflection,
   file_grpc_reflection_v1alpha_reflection,
+  file_orchestratorts_migration_v1_migration,
 ].map((file) => file.proto);
 
 export type ReflectionVersion = 'v1' | 'v1alpha';

@@ -1,9 +1,24 @@
 // The operator CLI's gRPC client: every call is a row of the RPC table (lib/api), so the CLI names RPCs the same way
 // the server does and needs no per-RPC code. Requests and responses are protobuf-es messages.
 import { readFileSync } from 'node:fs';
-import { fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import {
+  fromBinary,
+  toBinary,
+  type DescMessage,
+  type DescMethodClientStreaming,
+  type MessageInitShape,
+  type MessageShape,
+} from '@bufbuild/protobuf';
 import { create } from '@bufbuild/protobuf';
-import { credentials, Client, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  Client,
+  Metadata,
+  status,
+  type ChannelCredentials,
+  type ClientWritableStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { grpcPath, type EventStreamRpc, type UnaryRpc } from '../../lib/api/index.js';
 import { orcErrorFromText, OrcError, errorMessage } from '../../lib/errors/index.js';
 
@@ -102,6 +117,44 @@ export class OrchestratorConnection {
       signal.removeEventListener('abort', cancel);
       call.cancel();
     }
+  }
+
+  /**
+   * A client-streaming call of an extension service (outside the RPC table): sends every request of `requests`,
+   * waiting whenever the transport's buffer is full, then resolves with the single response.
+   */
+  async upload<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodClientStreaming<I, O>,
+    requests: AsyncIterable<MessageInitShape<I>>,
+  ): Promise<MessageShape<O>> {
+    const { input, output } = method;
+    let call: ClientWritableStream<MessageShape<I>> | undefined;
+    const response = new Promise<MessageShape<O>>((resolve, reject) => {
+      call = this.client.makeClientStreamRequest(
+        `/${method.parent.typeName}/${method.name}`,
+        (message: MessageShape<I>) => toBuffer(toBinary(input, message)),
+        (bytes: Buffer) => fromBinary(output, bytes),
+        this.metadata(),
+        (err, message) => (err ? reject(asOrcError(err, this.options.address)) : resolve(message as MessageShape<O>)),
+      );
+    });
+    const stream = call!;
+    let ended = false;
+    void response.catch(() => undefined).finally(() => (ended = true));
+    try {
+      for await (const request of requests) {
+        if (ended) break;
+        if (!stream.write(create(input, request))) {
+          await new Promise<void>((resolve) => {
+            stream.once('drain', resolve);
+            void response.catch(() => undefined).finally(resolve);
+          });
+        }
+      }
+    } finally {
+      stream.end();
+    }
+    return response;
   }
 
   close(): void {

@@ -4,7 +4,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { OrchestratorConnection, type ConnectionOptions } from './client.js';
 import { EVENT_KIND_NAMES, tailEvents } from './events.js';
+import { exportToFile, importFromFile } from './migrate.js';
 import { loadPlanGraph, PLAN_FORMATS, renderPlan, type PlanFormat } from './plan.js';
+import { Progress } from './progress.js';
 
 interface CommonFlags {
   address: string;
@@ -95,6 +97,28 @@ export function buildProgram(out: (line: string) => void = (line) => process.std
     .action(async (key: string, flags: CommonFlags & { format: PlanFormat }) => {
       const graph = await withConnection(flags, (connection) => loadPlanGraph(connection, key));
       out(renderPlan(graph, flags.format));
+    });
+
+  clientCommand(program, 'export')
+    .description(
+      "write the channel's whole ledger (every asset and the event history) to a file, through the public API",
+    )
+    .requiredOption('--out <file>', 'the ledger file to write (NDJSON, docs/ledger-file.md)')
+    .action(async (flags: CommonFlags & { out: string }) => {
+      const manifest = await withConnection(flags, (connection) => exportToFile(connection, flags.out, new Progress()));
+      const total = Object.values(manifest.counts).reduce((a, b) => a + b, 0);
+      out(`exported ${manifest.channel}: ${total} records to ${flags.out} (sha256 ${manifest.sha256})`);
+    });
+
+  clientCommand(program, 'import')
+    .description(
+      'load a ledger file written by export into an empty channel (server started with ORCHESTRATOR_ALLOW_IMPORT=true)',
+    )
+    .requiredOption('--in <file>', 'the ledger file to read')
+    .action(async (flags: CommonFlags & { in: string }) => {
+      const counts = await withConnection(flags, (connection) => importFromFile(connection, flags.in, new Progress()));
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      out(`imported ${total} records into ${flags.channel}`);
     });
 
   return program;

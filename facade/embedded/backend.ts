@@ -6,11 +6,11 @@ import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
 import { DataFolderError, EmbeddedStore, type EmbeddedDBAL } from '../../lib/embedded/index.js';
-import type { Backend, CallContext, CallObserver } from '../backend.js';
+import type { Backend, CallContext, CallObserver, VerifiedLedger } from '../backend.js';
 import { Encoded } from '../encoded.js';
 import { EventHub } from '../events/hub.js';
 import { SharedReads } from '../events/sharedreads.js';
-import { invokeInProcess } from '../inprocess.js';
+import { importInProcess, invokeInProcess } from '../inprocess.js';
 import { subscribe, type PositionedEventStore } from '../events/subscriber.js';
 import { StartupError } from '../startup.js';
 import { LevelOutbox } from './outbox.js';
@@ -82,6 +82,13 @@ export class EmbeddedBackend implements Backend {
       this.options.observer,
       (call: (dbal: EmbeddedDBAL) => Promise<MessageShape<O>>) =>
         rpc.readOnly ? this.store.read(caller.channel, call) : this.store.write(caller.channel, call, caller.signal),
+    );
+  }
+
+  /** One queued write like any other: the whole ledger is one synced batch. */
+  importLedger(ledger: VerifiedLedger, caller: CallContext): Promise<number> {
+    return importInProcess(ledger, caller, (apply: (dbal: EmbeddedDBAL) => Promise<number>) =>
+      this.store.write(caller.channel, apply, caller.signal),
     );
   }
 

@@ -38,9 +38,10 @@ export interface PipelineDeps {
 }
 
 /** What every call (unary or stream) offers; grpc-js does not export a name for it. */
-type SurfaceCall = Pick<ServerUnaryCall<unknown, unknown>, 'metadata' | 'getAuthContext'>;
+export type SurfaceCall = Pick<ServerUnaryCall<unknown, unknown>, 'metadata' | 'getAuthContext'>;
 
-function authorize(call: SurfaceCall, deps: PipelineDeps): Caller {
+/** The caller of any call, checked: mspid (and its client certificate), then the channel. */
+export function authorize(call: SurfaceCall, deps: PipelineDeps): Caller {
   const mspid = mspidOf(call.metadata);
   if (deps.verifyMspId) {
     verifyClientMspId(mspid, call.getAuthContext().sslPeerCertificate, deps.verifyMspId.clientCas);

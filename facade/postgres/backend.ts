@@ -5,12 +5,12 @@ import type { UnaryRpc } from '../../lib/api/index.js';
 import type { Event } from '../../lib/asset/index.js';
 import type { DBAL } from '../../lib/persistence/index.js';
 import { openPostgres, postgresDBAL, runInTransaction, type DbHandle } from '../../lib/postgres/index.js';
-import type { Backend, CallContext, CallObserver } from '../backend.js';
+import type { Backend, CallContext, CallObserver, VerifiedLedger } from '../backend.js';
 import type { Encoded } from '../encoded.js';
 import type { EventHub } from '../events/hub.js';
 import { SharedReads } from '../events/sharedreads.js';
 import { subscribe } from '../events/subscriber.js';
-import { invokeInProcess } from '../inprocess.js';
+import { importInProcess, invokeInProcess } from '../inprocess.js';
 import type { Logger } from '../logger.js';
 import { TableEventStore } from './events.js';
 import { listeningHub } from './listen.js';
@@ -82,6 +82,20 @@ export class PostgresBackend implements Backend {
       this.options.observer,
       (call: (dbal: DBAL) => Promise<MessageShape<O>>) =>
         runInTransaction(this.db, options, (q) => call(postgresDBAL(q, caller.channel))),
+    );
+  }
+
+  /** One SERIALIZABLE transaction holding the channel's write turn, like any write. */
+  importLedger(ledger: VerifiedLedger, caller: CallContext): Promise<number> {
+    const options = {
+      readOnly: false,
+      retryBudgetMs: this.options.txRetryBudgetMs,
+      exclusiveKey: caller.channel,
+      lockWaitMs: this.options.txLockWaitMs,
+      signal: caller.signal,
+    };
+    return importInProcess(ledger, caller, (apply: (dbal: DBAL) => Promise<number>) =>
+      runInTransaction(this.db, options, (q) => apply(postgresDBAL(q, caller.channel))),
     );
   }
 

@@ -4,12 +4,13 @@ import { connect } from '../support/client.js';
 import { prepareBaseline, type BaselineTree } from './baseline.js';
 import { runScenario } from './scenario.js';
 import { fabric, measureCeiling } from './fabric.js';
+import { benchMigration } from './migration.js';
 import { embedded, postgres, type BenchServer, type BenchTarget } from './target.js';
 import { median, round } from './stats.js';
 import { fromProjectRoot } from '../../lib/paths.js';
 
 /**
- * `npm run bench [-- --target embedded|postgres|fabric] [--tasks N] [--baseline <git ref>] [--rounds N]`
+ * `npm run bench [-- --target embedded|postgres|fabric] [--tasks N] [--baseline <git ref>] [--rounds N] [--migration]`
  * (default: embedded and postgres, one round): measures, writes JSON and a markdown table, never fails on a number
  * (targets are judged by people, on ratios measured in one run). With `--baseline`, the ref is built in a temporary
  * worktree and each round runs both servers on each target, alternating which goes first; the table gives medians
@@ -28,6 +29,12 @@ async function main(): Promise<void> {
   const chosen = requested ? requested.split(',') : ['embedded', 'postgres'];
   for (const name of chosen) {
     if (!targets[name]) throw new Error(`unknown target "${name}" (known: ${Object.keys(targets).join(', ')})`);
+  }
+  // --migration: export/import throughput and the CLI's memory instead of the server scenario.
+  if (process.argv.includes('--migration')) {
+    const measured = await benchMigration(chosen, tasks);
+    report({ date: new Date().toISOString(), results: measured }, markdown(measured));
+    return;
   }
   let baseline: BaselineTree | undefined;
   if (ref !== undefined) {
@@ -57,17 +64,24 @@ async function main(): Promise<void> {
   } finally {
     baseline?.remove();
   }
-  const dir = fromProjectRoot('bench/results');
-  mkdirSync(dir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const summary = {
     date: new Date().toISOString(),
     baseline: baseline && { ref, commit: baseline.commit },
     rounds,
     results,
   };
+  const table = baseline
+    ? comparison(results, `${ref} (${baseline.commit.slice(0, 10)})`)
+    : markdown(Object.fromEntries(Object.entries(results).map(([name, runs]) => [name, medianFigures(runs.current)])));
+  report(summary, table);
+}
+
+/** Writes the summary (JSON) and the table (markdown) under bench/results, and prints the table. */
+function report(summary: object, table: string): void {
+  const dir = fromProjectRoot('bench/results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   writeFileSync(resolve(dir, `bench-${stamp}.json`), JSON.stringify(summary, null, 2));
-  const table = baseline ? comparison(results, `${ref} (${baseline.commit.slice(0, 10)})`) : markdown(results);
   writeFileSync(resolve(dir, `bench-${stamp}.md`), table);
   console.log(table);
 }
@@ -102,12 +116,11 @@ async function measure(name: string, target: BenchTarget, tasks: number, root: s
   }
 }
 
-/** Without a baseline: one column per target (median over rounds). */
-function markdown(results: Record<string, { current: Figures[] }>): string {
+/** One column per target. */
+function markdown(results: Record<string, Figures>): string {
   const names = Object.keys(results);
-  const medians = names.map((n) => medianFigures(results[n]?.current ?? []));
-  const metrics = Object.keys(medians[0] ?? {});
-  const rows = metrics.map((m) => `| ${m} | ${medians.map((f) => f[m]).join(' | ')} |`);
+  const metrics = Object.keys(results[names[0] ?? ''] ?? {});
+  const rows = metrics.map((m) => `| ${m} | ${names.map((n) => results[n]?.[m]).join(' | ')} |`);
   return [`| metric | ${names.join(' | ')} |`, `|---|${names.map(() => '---').join('|')}|`, ...rows, ''].join('\n');
 }
 

@@ -44,22 +44,26 @@ function importsFirst(files: FileDescriptorProto[]): FileDescriptorProto[] {
 }
 
 describe('server reflection', () => {
-  it.each(['v1', 'v1alpha'] as const)('%s lists every service, its own and health included', async (version) => {
-    const reflection = openReflection(address, version);
-    try {
-      const reply = await reflection.ask({ listServices: '*' });
-      expect(reply.services).toEqual(
-        [
-          ...orchestratorServices,
-          'grpc.health.v1.Health',
-          'grpc.reflection.v1.ServerReflection',
-          'grpc.reflection.v1alpha.ServerReflection',
-        ].sort(),
-      );
-    } finally {
-      reflection.close();
-    }
-  });
+  it.each(['v1', 'v1alpha'] as const)(
+    '%s lists every service, its own, health and migration included',
+    async (version) => {
+      const reflection = openReflection(address, version);
+      try {
+        const reply = await reflection.ask({ listServices: '*' });
+        expect(reply.services).toEqual(
+          [
+            ...orchestratorServices,
+            'grpc.health.v1.Health',
+            'grpc.reflection.v1.ServerReflection',
+            'grpc.reflection.v1alpha.ServerReflection',
+            'orchestratorts.migration.v1.MigrationService',
+          ].sort(),
+        );
+      } finally {
+        reflection.close();
+      }
+    },
+  );
 
   it("resolves a symbol's file with every file it imports, enough to build the descriptors", async () => {
     const reflection = openReflection(address);
