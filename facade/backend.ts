@@ -5,6 +5,7 @@
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { UnaryRpc } from '../lib/api/index.js';
 import type { Event } from '../lib/asset/index.js';
+import type { Encoded } from './encoded.js';
 import type { LedgerManifest } from '../lib/migration/index.js';
 
 export interface CallContext {
@@ -29,9 +30,9 @@ export interface EventSource {
    * Events of `caller.channel` strictly after `startEventId` ("" = the whole channel history), then live ones,
    * until `caller.signal` aborts. Each event has `channel` set. Pull-based: the next event is only read when the
    * consumer asks for it (backpressure). Errors before the first event: NotFound (unknown start id), InvalidAsset
-   * (malformed start id).
+   * (malformed start id). An event may come already encoded (the store's bytes, `channel` set).
    */
-  subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event>;
+  subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event | Encoded>;
 }
 
 /** Holding the dispatcher role; ends by itself when the replica loses it. */

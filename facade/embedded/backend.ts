@@ -8,9 +8,11 @@ import type { Event } from '../../lib/asset/index.js';
 import { DataFolderError, EmbeddedStore, type EmbeddedDBAL } from '../../lib/embedded/index.js';
 import { KVIdempotencyRecords } from '../../lib/ledger/index.js';
 import type { Backend, CallContext, CallObserver, VerifiedLedger } from '../backend.js';
+import { Encoded } from '../encoded.js';
 import { EventHub } from '../events/hub.js';
+import { SharedReads } from '../events/sharedreads.js';
 import { importInProcess, invokeInProcess, type Attempt } from '../inprocess.js';
-import { subscribe } from '../events/subscriber.js';
+import { subscribe, type PositionedEventStore } from '../events/subscriber.js';
 import { StartupError } from '../startup.js';
 import { LevelOutbox } from './outbox.js';
 
@@ -27,6 +29,8 @@ interface EmbeddedBackendOptions {
 export class EmbeddedBackend implements Backend {
   readonly storage = 'leveldb';
   readonly outbox: LevelOutbox;
+  /** The log as streams read it: stored bytes sent as they are, one read shared by subscribers at the same place. */
+  private readonly streamed: PositionedEventStore<Encoded>;
 
   private constructor(
     private readonly store: EmbeddedStore,
@@ -34,6 +38,15 @@ export class EmbeddedBackend implements Backend {
     private readonly options: EmbeddedBackendOptions,
   ) {
     this.outbox = new LevelOutbox(store, hub);
+    const encodedLog: PositionedEventStore<Encoded> = {
+      positionOf: (channel, id) => store.positionOf(channel, id),
+      readAfter: async (channel, after, limit) =>
+        (await store.readEncodedAfter(channel, after, limit)).map(({ bytes, position }) => ({
+          event: new Encoded(bytes),
+          position,
+        })),
+    };
+    this.streamed = new SharedReads(encodedLog, hub);
   }
 
   /**
@@ -85,9 +98,9 @@ export class EmbeddedBackend implements Backend {
     this.store.checkOpen();
   }
 
-  subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event> {
-    // The store is the positioned event store: its log, read by position (facade/events/subscriber.ts).
-    return subscribe(this.store, this.hub, {
+  subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event | Encoded> {
+    // The store's log, read by position (facade/events/subscriber.ts).
+    return subscribe(this.streamed, this.hub, {
       channel: caller.channel,
       startEventId,
       batchSize: this.options.replayEventsBatchSize,

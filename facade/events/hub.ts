@@ -21,6 +21,12 @@ export class EventHub {
   private readonly byChannel = new Map<string, Set<HubListener>>();
   private readonly everyChannel = new Set<HubListener>();
   private stopSource: (() => Promise<void>) | undefined;
+  private notifications = 0;
+
+  /** Changes with every notification and resync, before listeners hear of it (see SharedReads). */
+  get generation(): number {
+    return this.notifications;
+  }
 
   /** Connects the notification source; `stop` disconnects it at close(). */
   setSource(stop: () => Promise<void>): void {
@@ -48,11 +54,13 @@ export class EventHub {
   }
 
   dispatch(n: EventNotification): void {
+    this.notifications++;
     for (const l of this.byChannel.get(n.channel) ?? []) l.notify(n.position);
     for (const l of this.everyChannel) l.notify(n.position);
   }
 
   resyncAll(): void {
+    this.notifications++;
     for (const set of [this.everyChannel, ...this.byChannel.values()]) for (const l of set) l.resync();
   }
 

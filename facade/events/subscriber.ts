@@ -8,16 +8,17 @@ import { OrcError } from '../../lib/errors/index.js';
 import type { EventHub } from './hub.js';
 import { Wakeup } from './wakeup.js';
 
-export interface PositionedEvent {
-  event: Event;
+/** An event (a message, or its wire form) and its position. */
+export interface PositionedEvent<E = Event> {
+  event: E;
   position: bigint;
 }
 
-export interface PositionedEventStore {
+export interface PositionedEventStore<E = Event> {
   /** Position of an event of `channel`; undefined when unknown. */
   positionOf(channel: string, eventId: string): Promise<bigint | undefined>;
   /** Up to `limit` events of `channel` with position > `after`, in position order, `channel` set. */
-  readAfter(channel: string, after: bigint, limit: number): Promise<PositionedEvent[]>;
+  readAfter(channel: string, after: bigint, limit: number): Promise<PositionedEvent<E>[]>;
 }
 
 export interface SubscribeOptions {
@@ -28,11 +29,11 @@ export interface SubscribeOptions {
   signal: AbortSignal;
 }
 
-export async function* subscribe(
-  store: PositionedEventStore,
+export async function* subscribe<E>(
+  store: PositionedEventStore<E>,
   hub: EventHub,
   { channel, startEventId, batchSize, signal }: SubscribeOptions,
-): AsyncGenerator<Event, void, undefined> {
+): AsyncGenerator<E, void, undefined> {
   let last = 0n;
   const wakeup = new Wakeup();
   const unwatch = hub.watch(channel, {

@@ -10,6 +10,7 @@ import {
   type MessageShape,
 } from '@bufbuild/protobuf';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+import { Encoded } from '../encoded.js';
 
 /**
  * What the server's request deserializer yields. grpc-js answers INTERNAL when a deserializer throws; bad bytes are
@@ -25,8 +26,8 @@ export function decode<D extends DescMessage>(schema: D, bytes: Uint8Array): Dec
   }
 }
 
-export function encode<D extends DescMessage>(schema: D, message: MessageShape<D>): Buffer {
-  const bytes = toBinary(schema, message);
+export function encode<D extends DescMessage>(schema: D, message: MessageShape<D> | Encoded): Buffer {
+  const bytes = message instanceof Encoded ? message.bytes : toBinary(schema, message);
   // grpc-js wants a Buffer; wrap the same memory instead of copying.
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

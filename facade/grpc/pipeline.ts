@@ -14,6 +14,7 @@ import {
 } from '@grpc/grpc-js';
 import type { EventStreamRpc, UnaryRpc } from '../../lib/api/index.js';
 import { SubscribeToEventsParamSchema, type Event } from '../../lib/asset/index.js';
+import type { Encoded } from '../encoded.js';
 import { OrcError } from '../../lib/errors/index.js';
 import type { Backend, CallContext } from '../backend.js';
 import type { ChannelConfig } from '../channels.js';
@@ -126,7 +127,7 @@ export function unaryHandler<I extends DescMessage, O extends DescMessage>(
 }
 
 /** Resolves when the stream accepts writes again; false when the call ended first. */
-async function drained(call: ServerWritableStream<unknown, Event>, signal: AbortSignal): Promise<boolean> {
+async function drained(call: ServerWritableStream<unknown, Event | Encoded>, signal: AbortSignal): Promise<boolean> {
   try {
     await once(call, 'drain', { signal });
     return true;
@@ -143,7 +144,7 @@ async function drained(call: ServerWritableStream<unknown, Event>, signal: Abort
 export function eventStreamHandler(
   rpc: EventStreamRpc,
   deps: PipelineDeps,
-): handleServerStreamingCall<Decoded<MessageShape<DescMessage>>, Event> {
+): handleServerStreamingCall<Decoded<MessageShape<DescMessage>>, Event | Encoded> {
   const service = rpc.method.parent.typeName;
   const method = rpc.method.name;
   return (call) => {

@@ -12,7 +12,9 @@ import {
   type DbHandle,
 } from '../../lib/postgres/index.js';
 import type { Backend, CallContext, CallObserver, VerifiedLedger } from '../backend.js';
+import type { Encoded } from '../encoded.js';
 import type { EventHub } from '../events/hub.js';
+import { SharedReads } from '../events/sharedreads.js';
 import { subscribe } from '../events/subscriber.js';
 import { importInProcess, invokeInProcess, type Attempt } from '../inprocess.js';
 import type { Logger } from '../logger.js';
@@ -35,14 +37,14 @@ interface PostgresBackendOptions {
 
 export class PostgresBackend implements Backend {
   readonly outbox: TableOutbox;
-  private readonly events: TableEventStore;
+  private readonly events: SharedReads<Encoded>;
 
   private constructor(
     private readonly db: DbHandle,
     private readonly hub: EventHub,
     private readonly options: PostgresBackendOptions,
   ) {
-    this.events = new TableEventStore(db);
+    this.events = new SharedReads(new TableEventStore(db), hub);
     this.outbox = new TableOutbox(db, hub);
   }
 
@@ -65,8 +67,8 @@ export class PostgresBackend implements Backend {
   /**
    * Writes run SERIALIZABLE, one at a time per channel (queued before BEGIN, so that writers of one plan wait for each
    * other instead of aborting each other), and are retried from scratch on serialization failures within the
-   * budget; a client cancelling while its write is queued drops it. Reads run READ COMMITTED READ ONLY and wait
-   * for nobody (lib/postgres runInTransaction). What each attempt runs is facade/inprocess.ts, shared with the
+   * budget; a client cancelling while its write is queued drops it. Reads run as READ COMMITTED statements outside
+   * transactions, SELECT only, and wait for nobody (lib/postgres runInTransaction). What each attempt runs is facade/inprocess.ts, shared with the
    * embedded mode.
    */
   invoke<I extends DescMessage, O extends DescMessage>(
@@ -106,7 +108,7 @@ export class PostgresBackend implements Backend {
     await this.db.session((q) => q.query('SELECT 1'));
   }
 
-  subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event> {
+  subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event | Encoded> {
     return subscribe(this.events, this.hub, {
       channel: caller.channel,
       startEventId,

@@ -62,6 +62,24 @@ export async function readAfter(
   return out;
 }
 
+/**
+ * Like {@link readAfter}, but each event as stored: the protobuf encoding of the Event, `channel` set, which is also
+ * its wire form (event streams send it without decoding).
+ */
+export async function readEncodedAfter(
+  reader: LevelReader,
+  channel: string,
+  after: bigint,
+  limit: number,
+): Promise<{ bytes: Uint8Array; position: bigint }[]> {
+  const { lt } = prefixRange(Keys.events(channel));
+  const out: { bytes: Uint8Array; position: bigint }[] = [];
+  for await (const [key, value] of reader.range({ gt: Keys.event(channel, after), lt, limit })) {
+    out.push({ bytes: value, position: positionOfKey(key) });
+  }
+  return out;
+}
+
 /** Up to `limit` events of every channel with position > `after`, in position (= commit) order. */
 export async function readOutboxAfter(reader: LevelReader, after: bigint, limit: number): Promise<PositionedEvent[]> {
   const entries: [bigint, string][] = [];

@@ -6,6 +6,7 @@ import {
   lastPosition,
   positionOf,
   readAfter,
+  readEncodedAfter,
   readOutboxAfter,
   type PositionedEvent,
 } from './eventlog.js';
@@ -151,6 +152,11 @@ export class EmbeddedStore {
   /** Up to `limit` committed events of `channel` after position `after`, in log order. */
   readAfter(channel: string, after: bigint, limit: number): Promise<PositionedEvent[]> {
     return readAfter(new LevelReader(this.db), channel, after, limit);
+  }
+
+  /** Like readAfter, each event in its stored encoding (its wire form, `channel` set). */
+  readEncodedAfter(channel: string, after: bigint, limit: number): Promise<{ bytes: Uint8Array; position: bigint }[]> {
+    return readEncodedAfter(new LevelReader(this.db), channel, after, limit);
   }
 
   /** Up to `limit` committed events of every channel after position `after`, in commit order (the AMQP outbox). */

@@ -1,5 +1,6 @@
 // Reading events for SubscribeToEvents: where a start id sits, replay after a position, and live notifications.
-import type { Event } from '../asset/index.js';
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { EventSchema, type Event } from '../asset/index.js';
 import type { DbHandle, ListenOptions, Queryable, Unlisten } from './sql.js';
 import { EVENTS_NOTIFY_CHANNEL, toEvent } from './store/events.js';
 
@@ -50,6 +51,35 @@ export async function readEventsAfter(
     ),
   );
   return rows.map((row) => ({ event: toEvent(row), position: BigInt(String(row.pos)) }));
+}
+
+const CHANNEL_FIELD = EventSchema.field.channel.number;
+
+/**
+ * Like {@link readEventsAfter}, each event in its wire form: the stored encoding followed by the `channel` field.
+ * Protobuf decoders merge fields in any order and keep the last value of a repeated scalar, so the concatenation
+ * decodes to the stored event with the row's channel, exactly what readEventsAfter returns, without decoding it.
+ */
+export async function readEncodedEventsAfter(
+  db: Reader,
+  channel: string,
+  after: bigint,
+  limit: number,
+): Promise<{ bytes: Uint8Array; position: bigint }[]> {
+  const rows = await read(db, (q) =>
+    q.query<{ event: Uint8Array; pos: string }>(
+      'SELECT e.event, e.position::text AS pos FROM events e ' +
+        'WHERE e.channel = $1 AND e.position > $2::bigint ORDER BY e.position LIMIT $3',
+      [channel, after.toString(), limit],
+    ),
+  );
+  const suffix = new BinaryWriter().tag(CHANNEL_FIELD, WireType.LengthDelimited).string(channel).finish();
+  return rows.map((row) => {
+    const bytes = new Uint8Array(row.event.length + suffix.length);
+    bytes.set(row.event);
+    bytes.set(suffix, row.event.length);
+    return { bytes, position: BigInt(row.pos) };
+  });
 }
 
 /** Parses a NOTIFY payload of the events channel; undefined for anything else (never throws). */

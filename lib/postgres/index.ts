@@ -9,6 +9,7 @@ export { postgresDBAL } from './dbal.js';
 export {
   eventPosition,
   readEventsAfter,
+  readEncodedEventsAfter,
   listenEvents,
   type PositionedEvent,
   type EventNotification,

@@ -1,7 +1,7 @@
 // One RPC = one transaction. Writes run SERIALIZABLE and are retried from scratch on serialization failures and
 // deadlocks while a time budget lasts (Substra's ORCHESTRATOR_TX_RETRY_BUDGET); with a key (the channel) they also
 // run one at a time per key, so that writers of one channel wait for each other instead of aborting each other.
-// Reads run READ COMMITTED READ ONLY and never wait for writers.
+// Reads run outside transactions (each statement is READ COMMITTED on its own), SELECT only, and never wait for writers.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OrcError } from '../errors/index.js';
 import { isConnectionError, isRetryable, toOrcError } from './errors.js';
@@ -60,6 +60,19 @@ function guarded(q: Queryable): { q: Queryable; failure: () => unknown } {
       exec: (script: string) => track(q.exec(script)),
     },
     failure: () => failed?.err,
+  };
+}
+
+/** Reads are SELECT statements; anything else in a read-only call is a bug of ours, refused before it runs. */
+const READ_STATEMENT = /^\s*SELECT\b/i;
+
+function readOnlyStatements(q: Queryable): Queryable {
+  const refuse = (text: string): Promise<never> =>
+    Promise.reject(new OrcError('Internal', `a read-only call tried to run: ${text.slice(0, 60)}`));
+  return {
+    query: <R extends Row = Row>(text: string, params?: readonly unknown[]) =>
+      READ_STATEMENT.test(text) ? q.query<R>(text, params) : refuse(text),
+    exec: (script: string) => refuse(script),
   };
 }
 
@@ -164,10 +177,14 @@ export async function runInTransaction<T>(
   fn: (q: Queryable, info: TransactionInfo) => Promise<T>,
 ): Promise<T> {
   const budget = options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS;
-  const begin = options.readOnly
-    ? 'BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY'
-    : 'BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE';
-  const key = options.readOnly ? undefined : options.exclusiveKey;
+  if (options.readOnly) {
+    // READ COMMITTED gives every statement its own snapshot, in a transaction or not: BEGIN and COMMIT around a read
+    // added two round trips (two of the three of a GetTask) and no consistency. What READ ONLY guarded is kept by
+    // readOnlyStatements.
+    return retrying(budget, (attempt) => db.session((raw) => fn(readOnlyStatements(raw), { attempt })));
+  }
+  const begin = 'BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE';
+  const key = options.exclusiveKey;
   if (key === undefined) {
     return retrying(budget, (attempt) => db.session((raw) => attemptOnce(raw, begin, undefined, fn, attempt)));
   }

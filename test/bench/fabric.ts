@@ -17,14 +17,15 @@ export function networkProcessPeakMiB(name: NetworkProcess): number {
 
 export const fabric: BenchTarget = {
   name: 'fabric',
-  async start() {
+  async start(root) {
     await ensureFabricNetwork();
-    let server = await startBenchServer({ ORCHESTRATOR_MODE: 'distributed' });
+    const env = { ORCHESTRATOR_MODE: 'distributed' };
+    let server = await startBenchServer(env, undefined, root);
     return {
       server,
       restart: async () => {
         await server.stop();
-        server = await startBenchServer({ ORCHESTRATOR_MODE: 'distributed' });
+        server = await startBenchServer(env, undefined, root);
         return server;
       },
       stop: () => server.stop(),

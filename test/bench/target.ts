@@ -1,11 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestPostgres } from '../support/postgres.js';
 import { projectRoot } from '../../lib/paths.js';
 
-const root = projectRoot();
+const ownRoot = projectRoot();
+
+/** Extra flags for the server's node (`BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/p"`): profiling. */
+const serverFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+/** A file that receives a copy of the servers' stdout (`--trace-gc` lines, logs), appended. */
+const serverOutput = process.env.BENCH_SERVER_OUTPUT;
 
 export interface BenchServer {
   address: string;
@@ -35,16 +40,27 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => process.exit(130));
 }
 
+/** The node flags of `npm start` in checkout `root` (`node <flags> dist/facade/main.js`). */
+function startFlags(root: string): string[] {
+  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> })
+    .scripts;
+  const words = (scripts?.start ?? '').split(/\s+/);
+  const main = words.indexOf('dist/facade/main.js');
+  return words[0] === 'node' && main > 0 ? words.slice(1, main) : [];
+}
+
 /**
- * Starts the built server (`dist/facade/main.js`, what `npm start` runs) rather than through tsx, so memory figures
- * are those of the production process.
+ * Starts the built server as `npm start` runs it (`node <its flags> dist/facade/main.js`, no npm in between) rather
+ * than through tsx, so memory figures are those of the production process. `root` is the checkout whose build runs
+ * (another one for `--baseline`).
  */
 export async function startBenchServer(
   env: Record<string, string>,
   dataDir = mkdtempSync(join(tmpdir(), 'orc-bench-')),
+  root = ownRoot,
 ): Promise<BenchServer> {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(root, 'dist/facade/main.js')], {
+  const child = spawn(process.execPath, [...startFlags(root), ...serverFlags, join(root, 'dist/facade/main.js')], {
     env: {
       ...process.env,
       ORCHESTRATOR_GRPC_ADDRESS: '127.0.0.1:0',
@@ -56,7 +72,16 @@ export async function startBenchServer(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
-  child.once('exit', () => running.delete(child));
+  let stopping = false;
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-2_000)));
+  child.once('exit', (code, signal) => {
+    running.delete(child);
+    // A server that dies mid-run makes the next call fail with UNAVAILABLE: say why here.
+    if (!stopping)
+      console.error(`[bench] server ${child.pid} exited (${code ?? signal}) during the run:\n${stderrTail}`);
+  });
+  if (serverOutput !== undefined) child.stdout?.on('data', (chunk: Buffer) => appendFileSync(serverOutput, chunk));
   const address = await listeningAddress(child);
   const startMs = performance.now() - started;
   const pid = child.pid ?? 0;
@@ -67,6 +92,7 @@ export async function startBenchServer(
     peakRssMiB: () => statusMiB(pid, 'VmHWM'),
     rssMiB: () => statusMiB(pid, 'VmRSS'),
     stop: async (keepData = false) => {
+      stopping = true;
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
@@ -102,20 +128,23 @@ function listeningAddress(child: ChildProcess): Promise<string> {
 
 export interface BenchTarget {
   name: string;
-  /** `restart` stops the server and starts a new one on the same data (an existing folder / database). */
-  start(): Promise<{ server: BenchServer; restart(): Promise<BenchServer>; stop(): Promise<void> }>;
+  /**
+   * Starts the server of checkout `root` (default: this one). `restart` stops it and starts a new one on the same
+   * data (an existing folder / database).
+   */
+  start(root?: string): Promise<{ server: BenchServer; restart(): Promise<BenchServer>; stop(): Promise<void> }>;
 }
 
 export const embedded: BenchTarget = {
   name: 'embedded',
-  async start() {
+  async start(root) {
     const dataDir = mkdtempSync(join(tmpdir(), 'orc-bench-'));
-    let server = await startBenchServer({}, dataDir);
+    let server = await startBenchServer({}, dataDir, root);
     return {
       server,
       restart: async () => {
         await server.stop(true);
-        server = await startBenchServer({}, dataDir);
+        server = await startBenchServer({}, dataDir, root);
         return server;
       },
       stop: () => server.stop(),
@@ -125,14 +154,15 @@ export const embedded: BenchTarget = {
 
 export const postgres: BenchTarget = {
   name: 'postgres',
-  async start() {
+  async start(root) {
     const pg = await startTestPostgres();
-    let server = await startBenchServer({ ORCHESTRATOR_DATABASE_URL: pg.url });
+    const env = { ORCHESTRATOR_DATABASE_URL: pg.url };
+    let server = await startBenchServer(env, undefined, root);
     return {
       server,
       restart: async () => {
         await server.stop();
-        server = await startBenchServer({ ORCHESTRATOR_DATABASE_URL: pg.url });
+        server = await startBenchServer(env, undefined, root);
         return server;
       },
       stop: async () => {

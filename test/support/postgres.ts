@@ -52,7 +52,12 @@ function run(bin: string, args: string[], user: { uid: number; gid: number } | u
  * Starts a fresh server; `database` is created empty. With `password`, TCP clients must give it (scram-sha-256) as
  * user postgres, and `url` carries it; without, anyone may connect (trust).
  */
-export async function startTestPostgres(database = 'orchestrator', password?: string): Promise<TestPostgres> {
+export async function startTestPostgres(
+  database = 'orchestrator',
+  password?: string,
+  /** Extra server settings (`-c name=value`), e.g. `{ shared_preload_libraries: 'pg_stat_statements' }`. */
+  settings: Record<string, string> = {},
+): Promise<TestPostgres> {
   const bin = findPostgresBin();
   const user = asServerUser();
   const dir = mkdtempSync(join(tmpdir(), 'orc-pg-'));
@@ -92,6 +97,7 @@ export async function startTestPostgres(database = 'orchestrator', password?: st
       '-c synchronous_commit=off',
       '-c full_page_writes=off',
       '-c max_connections=50',
+      ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`),
     ].join(' ');
     run(join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start'], user);
     started = true;

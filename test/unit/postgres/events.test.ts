@@ -1,14 +1,17 @@
 // Event positions, replay and live notifications.
+import { fromBinary } from '@bufbuild/protobuf';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventPosition,
   listenEvents,
   postgresDBAL,
+  readEncodedEventsAfter,
   readEventsAfter,
   runInTransaction,
   type EventNotification,
 } from '../../../lib/postgres/index.js';
+import { EventSchema } from '../../../lib/asset/index.js';
 import { ENGINES, freshChannel, startEngine, type Engine } from './engines.js';
 import { event } from './fixtures.js';
 
@@ -57,6 +60,11 @@ describe.each(ENGINES)('events on %s', (engineName) => {
     // Also usable inside a transaction.
     const inTx = await runInTransaction(engine.db, { readOnly: true }, (q) => readEventsAfter(q, b, 0n, 10));
     expect(inTx.map((e) => e.event.id)).toEqual(['b1']);
+
+    // The wire form streams send decodes to the same events, channel included, at the same positions.
+    const encoded = await readEncodedEventsAfter(engine.db, a, 0n, 100);
+    expect(encoded.map((e) => e.position)).toEqual(all.map((e) => e.position));
+    expect(encoded.map((e) => fromBinary(EventSchema, e.bytes))).toEqual(all.map((e) => e.event));
   });
 
   it('notifies channel and last position at commit, never for a rollback', async () => {

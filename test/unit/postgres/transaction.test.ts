@@ -103,16 +103,30 @@ describe.each(ENGINES)('runInTransaction on %s', (engineName) => {
     }
   });
 
-  it('runs read-only transactions at READ COMMITTED READ ONLY and writes at SERIALIZABLE', async () => {
+  it('runs reads as READ COMMITTED statements outside any transaction, and writes at SERIALIZABLE', async () => {
     const level = (readOnly: boolean) =>
       runInTransaction(engine.db, { readOnly }, async (q) => {
-        const [row] = await q.query<{ i: string; r: string }>(
-          "SELECT current_setting('transaction_isolation') AS i, current_setting('transaction_read_only') AS r",
-        );
-        return `${row?.i}/${row?.r}`;
+        const [row] = await q.query<{ i: string }>("SELECT current_setting('transaction_isolation') AS i");
+        const [first] = await q.query<{ t: string }>('SELECT now()::text AS t');
+        await q.query('SELECT pg_sleep(0.002)');
+        const [again] = await q.query<{ t: string }>('SELECT now()::text AS t');
+        // In a transaction now() is its start time, the same for every statement; outside, each statement has its own.
+        return `${row?.i}/${again?.t === first?.t ? 'one transaction' : 'separate statements'}`;
       });
-    expect(await level(true)).toBe('read committed/on');
-    expect(await level(false)).toBe('serializable/off');
+    expect(await level(true)).toBe('read committed/separate statements');
+    expect(await level(false)).toBe('serializable/one transaction');
+  });
+
+  it('refuses anything but SELECT in a read-only call, before it runs', async () => {
+    const ch = freshChannel();
+    await expect(
+      runInTransaction(engine.db, { readOnly: true }, (q) =>
+        q.query("INSERT INTO compute_task_parents (channel, parent_key, child_key) VALUES ($1, 'p', 'c')", [ch]),
+      ),
+    ).rejects.toMatchObject({ kind: 'Internal', message: expect.stringMatching(/read-only call tried to run/) });
+    await expect(runInTransaction(engine.db, { readOnly: true }, (q) => q.exec('SELECT 1'))).rejects.toMatchObject({
+      kind: 'Internal',
+    });
   });
   it('maps constraint and input errors to OrcErrors', async () => {
     const ch = freshChannel();
