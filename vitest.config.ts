@@ -1,11 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three groups, run one after the other: the suite (files in parallel), then the fault tests, which stop and restart
+ * Four groups, run one after the other: the suite (files in parallel), then the fault tests, which stop and restart
  * parts of the shared Fabric network and so must not overlap with anything else that uses it, then the Fabric
  * conformance suite and the chaincode-TLS and connection-profile tests again on the hosts topology (each organization
  * and the orderer in a network namespace of its own: network/README.md), a second network with its own state.
- * The fault tests run on the hosts topology with `ORCHESTRATOR_NETWORK_TOPOLOGY=hosts npx vitest run --project faults`.
+ * Last, the Fabric network's fault tests again on the hosts topology (stopped peers and chaincode servers, a
+ * restarted facade), which are what a multi-host deployment most needs to survive.
  */
 export default defineConfig({
   test: {
@@ -46,6 +47,16 @@ export default defineConfig({
           env: { ORCHESTRATOR_NETWORK_TOPOLOGY: 'hosts' },
           fileParallelism: true,
           sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'hosts-faults',
+          include: ['test/faults/fabric.test.ts'],
+          env: { ORCHESTRATOR_NETWORK_TOPOLOGY: 'hosts' },
+          fileParallelism: false,
+          sequence: { groupOrder: 3 },
         },
       },
     ],
