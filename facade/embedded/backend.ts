@@ -10,7 +10,7 @@ import { KVIdempotencyRecords } from '../../lib/ledger/index.js';
 import type { Backend, CallContext, CallObserver, VerifiedLedger } from '../backend.js';
 import { Encoded } from '../encoded.js';
 import { EventHub } from '../events/hub.js';
-import { SharedReads } from '../events/sharedreads.js';
+import { logStream } from '../events/logstream.js';
 import { importInProcess, invokeInProcess, type Attempt } from '../inprocess.js';
 import { subscribe, type PositionedEventStore } from '../events/subscriber.js';
 import { StartupError } from '../startup.js';
@@ -38,15 +38,7 @@ export class EmbeddedBackend implements Backend {
     private readonly options: EmbeddedBackendOptions,
   ) {
     this.outbox = new LevelOutbox(store, hub);
-    const encodedLog: PositionedEventStore<Encoded> = {
-      positionOf: (channel, id) => store.positionOf(channel, id),
-      readAfter: async (channel, after, limit) =>
-        (await store.readEncodedAfter(channel, after, limit)).map(({ bytes, position }) => ({
-          event: new Encoded(bytes),
-          position,
-        })),
-    };
-    this.streamed = new SharedReads(encodedLog, hub);
+    this.streamed = logStream(store, hub);
   }
 
   /**

@@ -5,6 +5,7 @@ import { EventService, type Event } from '../../lib/asset/index.js';
 import { isOrcError, OrcError, permissionDenied } from '../../lib/errors/index.js';
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS, idempotencyTransient } from '../../lib/idempotency/index.js';
 import type { Backend, CallContext } from '../backend.js';
+import type { Encoded } from '../encoded.js';
 import type { Logger } from '../logger.js';
 import { endorsersOn, membersOf, type FabricConfig } from './config.js';
 import { WriteLane, type BatchingOptions } from './batcher.js';
@@ -145,7 +146,7 @@ export class FabricBackend implements Backend {
   }
 
   /** Served by the event index: it survives peer restarts (its block reader reconnects) and replays locally. */
-  async *subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event> {
+  async *subscribe(startEventId: string, caller: CallContext): AsyncIterable<Event | Encoded> {
     const network = await this.network(caller);
     if (!this.events) throw new OrcError('Internal', 'the event index is not open');
     yield* this.events.subscribe(startEventId, caller, network);

@@ -12,7 +12,9 @@ import { errorMessage, OrcError } from '../../lib/errors/index.js';
 import type { Event } from '../../lib/asset/index.js';
 import type { CallContext } from '../backend.js';
 import { EventHub } from '../events/hub.js';
-import { subscribe } from '../events/subscriber.js';
+import { logStream } from '../events/logstream.js';
+import { subscribe, type PositionedEventStore } from '../events/subscriber.js';
+import type { Encoded } from '../encoded.js';
 import { invokeInProcess } from '../inprocess.js';
 import type { Logger } from '../logger.js';
 import { StartupError } from '../startup.js';
@@ -56,12 +58,16 @@ export class FabricEventIndex {
   private readonly waiters = new Set<() => void>();
   private readonly stopping = new AbortController();
   private readers: Promise<void>[] = [];
+  /** The log as streams read it, as in the embedded mode (logstream.ts). */
+  private readonly streamed: PositionedEventStore<Encoded>;
 
   private constructor(
     private readonly store: EmbeddedStore,
     private readonly hub: EventHub,
     private readonly options: EventIndexOptions,
-  ) {}
+  ) {
+    this.streamed = logStream(store, hub);
+  }
 
   /** @throws {@link StartupError} when the folder cannot be used (in use by another facade, not writable). */
   static async open(options: EventIndexOptions): Promise<FabricEventIndex> {
@@ -101,9 +107,9 @@ export class FabricEventIndex {
    * channel (the log itself was read by another organization), and a start id is then looked up once the log holds
    * the caller's view, so an id just returned by another facade is found rather than NOT_FOUND.
    */
-  async *subscribe(startEventId: string, caller: CallContext, network: Network): AsyncGenerator<Event> {
+  async *subscribe(startEventId: string, caller: CallContext, network: Network): AsyncGenerator<Event | Encoded> {
     await this.reach(caller.channel, await channelHeight(network), caller.signal);
-    yield* subscribe(this.store, this.hub, {
+    yield* subscribe(this.streamed, this.hub, {
       channel: caller.channel,
       startEventId,
       batchSize: this.options.replayEventsBatchSize,
